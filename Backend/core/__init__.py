@@ -1,0 +1,1 @@
+"""Machinery shared by every document type: validation, features, models, scoring, storage, API."""

@@ -1,0 +1,227 @@
+"""The fraud detector every document type subclasses: load a version, score, hot-reload.
+
+A detector holds one immutable `LoadedVersion` at a time. Scoring takes a reference to
+it once, so a request is scored entirely by one version even while another is being
+swapped in. A changed ACTIVE_VERSION.txt (checked with one `stat` per request) is
+loaded in a background thread, verified (checksums, feature list, canary documents)
+and only then swapped in; if anything fails, the old version keeps serving and the
+failure is kept for `status()`.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .doc_types import DocumentType
+from .model_store import ModelStore, ModelStoreError, VerificationFailed
+from .schemas import DocumentFields
+from .scoring import RECOMMENDATION_FOR_LEVEL, RiskThresholds, ScoringResult
+from .serving import MODEL_NAMES, OnnxEnsemble
+
+log = logging.getLogger(__name__)
+
+CANARY_TOLERANCE = 0.5  # risk points between the exported models and the estimators they came from
+TOP_FEATURE_COUNT = 5
+LEGACY_VERSION = "legacy"
+
+
+class ModelNotLoaded(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    """Everything one version needs to score, built once at load and never mutated."""
+
+    version: str
+    ensemble: OnnxEnsemble
+    feature_names: tuple[str, ...]
+    typical: np.ndarray  # per feature: mean over genuine training documents
+    spread: np.ndarray  # per feature: standard deviation over genuine documents (never 0)
+    importance: np.ndarray  # per feature: mean importance over the models, sums to 1
+    loaded_at: str
+
+
+def check_canary(ensemble: OnnxEnsemble, canary: dict[str, Any]) -> None:
+    """Score the version's known documents and compare with the scores recorded at training."""
+    features = np.asarray(canary["features"], dtype=np.float32)
+    expected = np.asarray(canary["expected_scores"], dtype=np.float64)
+    actual = ensemble.predict(features)
+    if not np.all(np.isfinite(actual)):
+        raise VerificationFailed("canary documents scored to non-finite values")
+    worst = float(np.max(np.abs(actual - expected))) if len(expected) else 0.0
+    if worst > CANARY_TOLERANCE:
+        raise VerificationFailed(f"canary documents scored {worst:.2f} points away from the recorded scores")
+
+
+class BaseFraudDetector:
+    """Scores documents of one type with the active model version of that type.
+
+    Subclasses set `document_type`. `models_dir` holds the type's versions.
+    """
+
+    document_type: ClassVar[DocumentType]
+
+    def __init__(self, models_dir: Path, thresholds: RiskThresholds | None = None):
+        self.store = ModelStore(Path(models_dir), self.document_type.name)
+        self.thresholds = thresholds or RiskThresholds()
+        self.extractor = self.document_type.extractor
+        self._current: LoadedVersion | None = None
+        self._seen_signature: tuple[int, int, int] | None = None
+        self._reload_lock = threading.Lock()
+        self._reload_pending = threading.Event()
+        self.last_error: dict[str, Any] | None = None
+
+    # loading ---------------------------------------------------------------
+    @property
+    def current(self) -> LoadedVersion | None:
+        return self._current
+
+    @property
+    def model_version(self) -> str | None:
+        loaded = self._current
+        return loaded.version if loaded else None
+
+    def load_version(self, version: str) -> LoadedVersion:
+        """Load and verify one version from disk without making it current."""
+        manifest = self.store.verify(version)
+        names = tuple(manifest["feature_names"])
+        if list(names) != self.extractor.feature_names:
+            raise VerificationFailed("its feature list differs from this server's feature extractor")
+        models = {
+            model: self.store.read_verified(manifest, self.store.file_name(model, version, "onnx"))
+            for model in MODEL_NAMES
+        }
+        ensemble = OnnxEnsemble(models, manifest["model_weights"])
+        check_canary(ensemble, manifest["canary"])
+        stats = manifest["feature_stats"]
+        return LoadedVersion(
+            version=version,
+            ensemble=ensemble,
+            feature_names=names,
+            typical=np.asarray(stats["typical"], dtype=np.float64),
+            spread=np.maximum(np.asarray(stats["spread"], dtype=np.float64), 1e-6),
+            importance=np.asarray(stats["importance"], dtype=np.float64),
+            loaded_at=datetime.now(timezone.utc).isoformat(),
+        )
+
+    def _load_legacy(self) -> LoadedVersion:
+        """Non-versioned <type>_<model>.pkl files from before versioning, exported to ONNX on load."""
+        from .onnx_export import load_legacy_version  # needs scikit-learn; only legacy set-ups pay for it
+
+        paths = self.store.legacy_files(MODEL_NAMES)
+        if not all(path.exists() for path in paths.values()):
+            raise ModelNotLoaded(f"No {self.document_type.name} model: no {self.store.active_path.name} and no legacy files")
+        return load_legacy_version(paths, self.extractor.feature_names, LEGACY_VERSION)
+
+    def reload_models(self) -> bool:
+        """Load what ACTIVE_VERSION.txt names and swap it in if it passes every check.
+
+        Returns True when the active version is serving afterwards, False when loading
+        failed (the previous version, if any, keeps serving; `last_error` says why).
+        """
+        with self._reload_lock:
+            self._reload_pending.clear()
+            signature = self.store.active_signature()
+            version = self.store.active_version()
+            current = self._current
+            try:
+                if version is None:
+                    loaded = self._load_legacy()
+                elif current is not None and current.version == version:
+                    loaded = current
+                else:
+                    loaded = self.load_version(version)
+            except (ModelStoreError, ModelNotLoaded, KeyError, ValueError, OSError, RuntimeError) as exc:
+                self._seen_signature = signature
+                self.last_error = {
+                    "version": version,
+                    "error": str(exc) or type(exc).__name__,
+                    "at": datetime.now(timezone.utc).isoformat(),
+                }
+                log.error("Could not load %s model version %s: %s; still serving %s",
+                          self.document_type.name, version, exc, current.version if current else "nothing")
+                return False
+            self._current = loaded
+            self._seen_signature = signature
+            self.last_error = None
+            if loaded is not current:
+                log.info("%s detector now serving model version %s", self.document_type.name, loaded.version)
+            return True
+
+    def refresh_if_changed(self) -> None:
+        """Per-request check: one stat of ACTIVE_VERSION.txt; a change reloads in the background."""
+        if self.store.active_signature() == self._seen_signature or self._reload_pending.is_set():
+            return
+        self._reload_pending.set()
+        threading.Thread(target=self.reload_models, name=f"reload-{self.document_type.name}", daemon=True).start()
+
+    def wait_for_version(self, version: str, timeout: float = 10.0) -> bool:
+        """Block until `version` serves (for tests and the CLI); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.refresh_if_changed()
+            if self.model_version == version:
+                return True
+            time.sleep(0.01)
+        return False
+
+    # scoring ---------------------------------------------------------------
+    def score(self, doc: DocumentFields, today: date | None = None) -> ScoringResult:
+        """Score one validated document with the current version."""
+        loaded = self._current
+        if loaded is None:
+            raise ModelNotLoaded(f"No {self.document_type.name} model is loaded")
+        extraction = self.extractor.extract(doc, today or datetime.now(timezone.utc).date())
+        row = np.array([extraction.values], dtype=np.float32)
+        by_model = loaded.ensemble.predict_by_model(row)[:, 0]
+        risk_score = round(float(loaded.ensemble.weights @ by_model), 2)
+        level = self.thresholds.level(risk_score)
+        return ScoringResult(
+            risk_score=risk_score,
+            risk_level=level,
+            recommendation=RECOMMENDATION_FOR_LEVEL[level],
+            confidence_score=self.thresholds.confidence(risk_score, by_model.tolist()),
+            model_version=loaded.version,
+            model_scores={name: round(float(s), 2) for name, s in zip(loaded.ensemble.names, by_model)},
+            reasons=extraction.reasons,
+            top_features=self._top_features(loaded, row[0].astype(np.float64)),
+            features=dict(zip(loaded.feature_names, extraction.values)),
+        )
+
+    @staticmethod
+    def _top_features(loaded: LoadedVersion, row: np.ndarray) -> list[dict[str, Any]]:
+        """Features that pushed this score most: importance times distance from a typical genuine document."""
+        deviation = (row - loaded.typical) / loaded.spread
+        weight = loaded.importance * np.abs(deviation)
+        total = float(weight.sum())
+        if total <= 0:
+            return []
+        top = np.argsort(weight)[::-1][:TOP_FEATURE_COUNT]
+        return [
+            {
+                "feature": loaded.feature_names[i],
+                "value": round(float(row[i]), 4),
+                "typical_value": round(float(loaded.typical[i]), 4),
+                "direction": "higher" if deviation[i] > 0 else "lower",
+                "contribution": round(float(weight[i]) / total, 4),
+            }
+            for i in top
+            if weight[i] > 0
+        ]
+
+    def status(self) -> dict[str, Any]:
+        loaded = self._current
+        return {
+            "loaded_version": loaded.version if loaded else None,
+            "loaded_at": loaded.loaded_at if loaded else None,
+            "active_version": self.store.active_version(),
+            "last_load_error": self.last_error,
+        }

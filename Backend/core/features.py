@@ -1,0 +1,133 @@
+"""The feature extractor every document type builds on.
+
+One extractor turns one validated document into a fixed-order vector of floats and
+the rule hits (reasons) behind it. The same code runs on synthetic documents at
+training time and on real ones at scoring time, so there is no train/serve skew.
+Every feature is declared once, with its description, in its type's extractor;
+`docs/features.md` is rendered from those declarations.
+
+Conventions: flags are 1.0/0.0; a quantity that cannot be computed because its inputs
+are missing is MISSING (-1.0), which trees separate from every real value.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import ClassVar
+
+from .schemas import DocumentFields
+
+MISSING = -1.0
+LOW_TEXT_QUALITY = 0.6
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule hit in plain words. Messages never contain names or account numbers."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class Extraction:
+    values: list[float]
+    reasons: list[Reason]
+
+
+def is_round_amount(amount: float | None, unit: float = 100.0) -> bool:
+    """True for a non-zero whole multiple of `unit` (e.g. 5000.00): typical of made-up figures."""
+    return amount is not None and amount != 0 and abs(amount) >= unit and abs(amount) % unit == 0
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float:
+    if numerator is None or denominator is None or denominator == 0:
+        return MISSING
+    return numerator / denominator
+
+
+def flag(condition: bool) -> float:
+    return 1.0 if condition else 0.0
+
+
+def days_between(earlier: date | None, later: date | None) -> float:
+    if earlier is None or later is None:
+        return MISSING
+    return float((later - earlier).days)
+
+
+COMMON_FEATURES = (
+    FeatureSpec("missing_key_field_count", "How many of the type's key fields are missing or empty."),
+    FeatureSpec("text_quality", "OCR text quality 0..1 as sent; -1 when not sent."),
+    FeatureSpec("low_text_quality", f"1 when text quality is below {LOW_TEXT_QUALITY}."),
+    FeatureSpec("round_amount_count", "How many of the type's amount fields are whole multiples of 100."),
+)
+
+
+class FeatureExtractor(ABC):
+    """Turns a validated document of one type into features and reasons.
+
+    Subclasses declare `schema`, `features` (their own FeatureSpecs, in order) and
+    `amount_fields`, and implement `compute`. The base adds the features every type
+    shares: one presence flag per key field, the missing-field count, text quality and
+    round amounts.
+    """
+
+    schema: ClassVar[type[DocumentFields]]
+    features: ClassVar[tuple[FeatureSpec, ...]]
+    amount_fields: ClassVar[tuple[str, ...]] = ()
+
+    @cached_property
+    def feature_specs(self) -> tuple[FeatureSpec, ...]:
+        presence = tuple(
+            FeatureSpec(f"has_{name}", f"1 when {name} was extracted, 0 when missing or empty.")
+            for name in self.schema.key_fields
+        )
+        return presence + COMMON_FEATURES + self.features
+
+    @cached_property
+    def feature_names(self) -> list[str]:
+        return [spec.name for spec in self.feature_specs]
+
+    def extract(self, doc: DocumentFields, today: date) -> Extraction:
+        """Features (in `feature_names` order) and reasons for one document, as of `today`."""
+        values: dict[str, float] = {}
+        reasons: list[Reason] = []
+        missing = []
+        for name in doc.key_fields:
+            present = getattr(doc, name) not in (None, [])
+            values[f"has_{name}"] = flag(present)
+            if not present:
+                missing.append(name)
+        values["missing_key_field_count"] = float(len(missing))
+        if missing:
+            reasons.append(Reason("MISSING_KEY_FIELDS", f"{len(missing)} key field(s) missing: {', '.join(missing)}"))
+
+        quality = getattr(doc, "text_quality", None)
+        values["text_quality"] = MISSING if quality is None else quality
+        values["low_text_quality"] = flag(quality is not None and quality < LOW_TEXT_QUALITY)
+        if quality is not None and quality < LOW_TEXT_QUALITY:
+            reasons.append(Reason("LOW_TEXT_QUALITY", f"OCR text quality is low ({quality:.2f})"))
+
+        round_fields = [name for name in self.amount_fields if is_round_amount(getattr(doc, name))]
+        values["round_amount_count"] = float(len(round_fields))
+        if round_fields:
+            reasons.append(Reason("ROUND_AMOUNTS", "Round-number amounts in: " + ", ".join(round_fields)))
+
+        self.compute(doc, today, values, reasons)
+        return Extraction([values[name] for name in self.feature_names], reasons)
+
+    @abstractmethod
+    def compute(self, doc: DocumentFields, today: date, values: dict[str, float], reasons: list[Reason]) -> None:
+        """Add this type's own features to `values` and its rule hits to `reasons`."""

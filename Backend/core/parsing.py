@@ -1,0 +1,161 @@
+"""Lenient parsers for values as an OCR step extracts them, as pydantic field types.
+
+OCR output is messy: amounts arrive as numbers or as strings such as "$1,234.56",
+dates as ISO 8601 or MM/DD/YYYY. These parsers accept every reasonable spelling and
+reject everything else with a message naming what was expected, so a bad value is a
+4xx naming the field, never a silent guess. An empty string means "not extracted"
+and becomes None, like a missing field.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Optional
+
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+MAX_TEXT_LENGTH = 500
+MAX_ABS_AMOUNT = 1e12
+
+_AMOUNT_RE = re.compile(r"^(?P<sign>[-+])?\$?(?P<sign2>[-+])?(?P<num>\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+)$")
+_US_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_amount(value: Any) -> Optional[float]:
+    """Number or currency string ("$1,234.56", "-45", "(12.00)") -> float, or None."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("must be a number or an amount string such as \"$1,234.56\", not a boolean")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "").upper().removesuffix("USD")
+        negative = text.startswith("(") and text.endswith(")")
+        if negative:
+            text = text[1:-1]
+        match = _AMOUNT_RE.match(text)
+        if not match:
+            raise ValueError(f"could not read {value[:40]!r} as an amount; expected e.g. 1234.56 or \"$1,234.56\"")
+        number = float(match.group("num").replace(",", ""))
+        if negative or "-" in (match.group("sign") or "", match.group("sign2") or ""):
+            number = -number
+    else:
+        raise ValueError("must be a number or an amount string such as \"$1,234.56\"")
+    if not math.isfinite(number) or abs(number) > MAX_ABS_AMOUNT:
+        raise ValueError(f"must be a finite amount no larger than {MAX_ABS_AMOUNT:.0e} in magnitude")
+    return number
+
+
+def parse_date(value: Any) -> Optional[date]:
+    """ISO 8601 date or datetime, or MM/DD/YYYY -> date, or None."""
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be a date string, ISO 8601 (2024-01-31) or MM/DD/YYYY")
+    text = value.strip()
+    us = _US_DATE_RE.match(text)
+    try:
+        if us:
+            month, day, year = (int(part) for part in us.groups())
+            return date(year, month, day)
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    raise ValueError(f"could not read {text[:40]!r} as a date; expected ISO 8601 (2024-01-31) or MM/DD/YYYY")
+
+
+def parse_text(value: Any) -> Optional[str]:
+    """A string field; whitespace is trimmed and an empty string is None."""
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    text = value.strip()
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValueError(f"must be at most {MAX_TEXT_LENGTH} characters")
+    return text
+
+
+def parse_identifier(value: Any) -> Optional[str]:
+    """A printed number that is not arithmetic (check number, employee id): string or integer."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return parse_text(value)
+
+
+def parse_digits(value: Any) -> Optional[str]:
+    """Routing and account numbers: strings only, since a JSON number would lose leading zeros."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("must be a string: as a number, leading zeros are lost")
+    return parse_text(value)
+
+
+_TRUE = {"true", "yes", "y", "1", "present"}
+_FALSE = {"false", "no", "n", "0", "absent", "missing"}
+
+
+def parse_flag(value: Any) -> Optional[bool]:
+    """true/false, or the strings yes/no, true/false, 1/0."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError("must be true or false")
+
+
+def parse_quality(value: Any) -> Optional[float]:
+    """OCR text quality, a number from 0 to 1."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("must be a number from 0 to 1")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError("must be a number from 0 to 1") from None
+    if not (0.0 <= number <= 1.0):  # also rejects NaN
+        raise ValueError("must be a number from 0 to 1")
+    return number
+
+
+def _schema(**schema: Any) -> WithJsonSchema:
+    return WithJsonSchema({"anyOf": [schema, {"type": "null"}]})
+
+
+Amount = Annotated[
+    Optional[float],
+    BeforeValidator(parse_amount),
+    _schema(type=["number", "string"], description="Amount as a number or a string such as \"$1,234.56\""),
+]
+DateValue = Annotated[
+    Optional[date],
+    BeforeValidator(parse_date),
+    PlainSerializer(lambda d: d.isoformat() if d else None, return_type=Optional[str]),
+    _schema(type="string", description="ISO 8601 (2024-01-31) or MM/DD/YYYY"),
+]
+Text = Annotated[Optional[str], BeforeValidator(parse_text), _schema(type="string", maxLength=MAX_TEXT_LENGTH)]
+Identifier = Annotated[
+    Optional[str], BeforeValidator(parse_identifier), _schema(type=["string", "integer"], description="Printed identifier")
+]
+Digits = Annotated[
+    Optional[str],
+    BeforeValidator(parse_digits),
+    _schema(type="string", maxLength=MAX_TEXT_LENGTH, description="Digits as a string; leading zeros matter"),
+]
+Flag = Annotated[Optional[bool], BeforeValidator(parse_flag), _schema(type=["boolean", "string"])]
+Quality = Annotated[
+    Optional[float],
+    BeforeValidator(parse_quality),
+    Field(description="OCR text quality from 0 (unreadable) to 1 (clean)"),
+    _schema(type="number", minimum=0, maximum=1),
+]

@@ -1,0 +1,121 @@
+"""Synthetic paystubs: plausible payroll arithmetic, and the ways forged stubs break it."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+
+from core.synthetic import SyntheticDocumentGenerator, address, digits, money, person_name, pick
+
+COMPANIES = ("Acme Logistics LLC", "Blue River Health", "Northwind Traders", "Summit Foods Inc", "Orion Software Corp",
+             "Pioneer Construction", "Lakeside School District", "Harbor Freight Lines", "Evergreen Dental Group")
+PERIOD_DAYS = (7, 14, 15, 30)
+
+
+class PaystubGenerator(SyntheticDocumentGenerator):
+    def genuine(self, rng: np.random.Generator, today: date) -> dict[str, Any]:
+        period = int(rng.choice(PERIOD_DAYS))
+        end = today - timedelta(days=int(rng.integers(6, 120)))
+        start = end - timedelta(days=period - 1)
+        gross = money(rng, 600, 9000)
+        federal = round(gross * rng.uniform(0.07, 0.2), 2)
+        state = round(gross * rng.uniform(0.0, 0.06), 2)
+        social_security = round(gross * 0.062, 2)
+        medicare = round(gross * 0.0145, 2)
+        other = round(gross * rng.uniform(0.0, 0.06), 2)
+        net = round(gross - federal - state - social_security - medicare - other, 2)
+        periods_so_far = int(rng.integers(1, 27))
+        doc = {
+            "company_name": pick(rng, COMPANIES),
+            "company_address": address(rng),
+            "employee_name": person_name(rng),
+            "employee_id": "E" + digits(rng, 6),
+            "pay_date": end + timedelta(days=int(rng.integers(0, 6))),
+            "pay_period_start": start,
+            "pay_period_end": end,
+            "gross_pay": gross,
+            "net_pay": net,
+            "federal_tax": federal,
+            "state_tax": state,
+            "social_security": social_security,
+            "medicare": medicare,
+            "other_deductions": other,
+            "ytd_gross": round(gross * periods_so_far, 2),
+            "ytd_net": round(net * periods_so_far, 2),
+            "text_quality": round(float(rng.uniform(0.72, 1.0)), 3),
+        }
+        for optional in ("company_address", "employee_id", "other_deductions", "state_tax"):
+            if rng.random() < 0.05:
+                doc[optional] = None
+        return doc
+
+    @staticmethod
+    def _net_above_gross(doc, rng, today):
+        doc["net_pay"] = round(doc["gross_pay"] * rng.uniform(1.02, 1.5), 2)
+
+    @staticmethod
+    def _inflated_gross(doc, rng, today):
+        # Gross edited upward; the deduction lines still belong to the real, smaller figure.
+        doc["gross_pay"] = round(doc["gross_pay"] * rng.uniform(1.4, 3.0), 2)
+
+    @staticmethod
+    def _inflated_net(doc, rng, today):
+        doc["net_pay"] = round(doc["net_pay"] * rng.uniform(1.12, 1.4), 2)
+
+    @staticmethod
+    def _wrong_statutory_rates(doc, rng, today):
+        doc["social_security"] = round(doc["gross_pay"] * rng.uniform(0.01, 0.04), 2)
+        doc["medicare"] = round(doc["gross_pay"] * rng.uniform(0.03, 0.06), 2)
+
+    @staticmethod
+    def _ytd_below_current(doc, rng, today):
+        doc["ytd_gross"] = round(doc["gross_pay"] * rng.uniform(0.2, 0.9), 2)
+        doc["ytd_net"] = round(doc["net_pay"] * rng.uniform(0.2, 0.9), 2)
+
+    @staticmethod
+    def _future_pay_date(doc, rng, today):
+        doc["pay_date"] = today + timedelta(days=int(rng.integers(5, 120)))
+
+    @staticmethod
+    def _pay_date_outside_period(doc, rng, today):
+        start = doc["pay_period_start"] or doc["pay_date"] - timedelta(days=20)
+        doc["pay_date"] = start - timedelta(days=int(rng.integers(3, 40)))
+
+    @staticmethod
+    def _round_figures(doc, rng, today):
+        doc["gross_pay"] = float(rng.integers(2, 12) * 500)
+        doc["net_pay"] = float(rng.integers(2, 8) * 500)
+        doc["federal_tax"] = float(rng.integers(1, 4) * 100)
+
+    @staticmethod
+    def _missing_fields(doc, rng, today):
+        keys = ["company_name", "employee_name", "pay_period_start", "pay_period_end",
+                "federal_tax", "social_security", "medicare"]
+        for key in rng.choice(keys, size=int(rng.integers(2, 5)), replace=False):
+            doc[str(key)] = None
+
+    @staticmethod
+    def _no_withholding(doc, rng, today):
+        doc["federal_tax"] = 0.0
+        doc["state_tax"] = 0.0
+        doc["net_pay"] = round(doc["gross_pay"] - (doc["social_security"] or 0) - (doc["medicare"] or 0), 2)
+
+    @staticmethod
+    def _poor_scan(doc, rng, today):
+        doc["text_quality"] = round(float(rng.uniform(0.15, 0.55)), 3)
+        doc["net_pay"] = round(doc["net_pay"] * rng.uniform(1.05, 1.25), 2)
+
+    fraud_patterns = {
+        "net_above_gross": _net_above_gross,
+        "inflated_gross": _inflated_gross,
+        "inflated_net": _inflated_net,
+        "wrong_statutory_rates": _wrong_statutory_rates,
+        "ytd_below_current": _ytd_below_current,
+        "future_pay_date": _future_pay_date,
+        "pay_date_outside_period": _pay_date_outside_period,
+        "round_figures": _round_figures,
+        "missing_fields": _missing_fields,
+        "no_withholding": _no_withholding,
+        "poor_scan": _poor_scan,
+    }

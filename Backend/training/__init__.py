@@ -1,0 +1,1 @@
+"""Training: from raw documents to a saved, verified model version."""

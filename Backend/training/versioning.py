@@ -1,0 +1,119 @@
+"""Train a candidate version, describe it in a manifest and save it through the model store."""
+from __future__ import annotations
+
+import io
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from core.model_store import ModelStore
+from .ensemble import EnsembleParams, FraudEnsemble
+from .metrics import evaluate
+
+log = logging.getLogger(__name__)
+
+CANARY_PER_CLASS = 8
+
+
+@dataclass
+class Candidate:
+    """A fitted ensemble with everything its manifest records."""
+
+    ensemble: FraudEnsemble
+    feature_names: list[str]
+    metrics: dict[str, float]
+    canary: dict[str, list]
+    feature_stats: dict[str, list[float]]
+    training_seconds: float
+    data_summary: dict[str, Any] = field(default_factory=dict)
+
+    def artifacts(self) -> dict[tuple[str, str], bytes]:
+        files: dict[tuple[str, str], bytes] = {}
+        for name, model in self.ensemble.models.items():
+            buffer = io.BytesIO()
+            joblib.dump(model, buffer)
+            files[(name, "pkl")] = buffer.getvalue()
+        for name, data in self.ensemble.to_onnx(len(self.feature_names)).items():
+            files[(name, "onnx")] = data
+        return files
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "created_at": datetime.now(timezone.utc).isoformat(),
+            "feature_names": self.feature_names,
+            "model_weights": self.ensemble.weights,
+            "params": self.ensemble.params.as_dict(),
+            "random_state": self.ensemble.random_state,
+            "metrics": self.metrics,
+            "canary": self.canary,
+            "feature_stats": self.feature_stats,
+            "training_seconds": round(self.training_seconds, 3),
+            "training_data": self.data_summary,
+        }
+
+
+def _canary(X: np.ndarray, labels: np.ndarray, ensemble: FraudEnsemble, random_state: int) -> dict[str, list]:
+    rng = np.random.default_rng(random_state)
+    picks = []
+    for label in (0, 1):
+        idx = np.flatnonzero(labels == label)
+        picks.extend(rng.choice(idx, size=min(CANARY_PER_CLASS, len(idx)), replace=False).tolist())
+    rows = X[picks]
+    return {"features": rows.tolist(), "expected_scores": ensemble.predict(rows).round(4).tolist()}
+
+
+def train_candidate(
+    X: np.ndarray,
+    targets: np.ndarray,
+    labels: np.ndarray,
+    feature_names: list[str],
+    high_threshold: float,
+    *,
+    sample_weight: np.ndarray | None = None,
+    params: EnsembleParams = EnsembleParams(),
+    random_state: int = 42,
+    holdout: float = 0.2,
+) -> Candidate:
+    """Fit on a stratified split of (X, targets), evaluate on the held-out part.
+
+    `targets` are 0-100 risk scores, `labels` 1 for fraud; `sample_weight` weights rows
+    (for example real documents above synthetic ones).
+    """
+    started = time.perf_counter()
+    weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    X_train, X_test, y_train, y_test, l_train, l_test, w_train, _ = train_test_split(
+        X, targets, labels, weights, test_size=holdout, stratify=labels, random_state=random_state
+    )
+    ensemble = FraudEnsemble(params, random_state).fit(X_train, y_train, sample_weight=w_train)
+    scores = ensemble.predict(X_test)
+    genuine = X_train[l_train == 0] if np.any(l_train == 0) else X_train
+    return Candidate(
+        ensemble=ensemble,
+        feature_names=list(feature_names),
+        metrics=evaluate(y_test, l_test, scores, high_threshold),
+        canary=_canary(X_test, l_test, ensemble, random_state),
+        feature_stats={
+            "typical": genuine.mean(axis=0).round(6).tolist(),
+            "spread": genuine.std(axis=0).round(6).tolist(),
+            "importance": ensemble.feature_importance().round(6).tolist(),
+        },
+        training_seconds=time.perf_counter() - started,
+    )
+
+
+def save_candidate(store: ModelStore, candidate: Candidate, activate: bool) -> str:
+    """Save as a new version (under the type's lock) and optionally activate it; returns the version id."""
+    artifacts = candidate.artifacts()
+    with store.lock():
+        version = store.new_version_id()
+        store.save_version(version, artifacts, candidate.manifest())
+        if activate:
+            store.activate(version)
+    log.info("Saved %s model version %s (activated: %s, metrics: %s)", store.doc_type, version, activate, candidate.metrics)
+    return version
