@@ -18,7 +18,9 @@ from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 MAX_TEXT_LENGTH = 500
 MAX_ABS_AMOUNT = 1e12
 
-_AMOUNT_RE = re.compile(r"^(?P<sign>[-+])?\$?(?P<sign2>[-+])?(?P<num>\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+)$")
+_AMOUNT_RE = re.compile(
+    r"^(?:(?P<sign>[-+])\$?|\$(?P<sign2>[-+])?)?(?P<num>\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+)$"
+)
 _US_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 

@@ -60,3 +60,55 @@ def ensure_baseline(
         log.info("No %s model found in %s: training a synthetic baseline (%d samples)", doc_type.name, models_dir, n_samples)
         # save_candidate takes the same (re-entrant) lock.
         return train_baseline(doc_type, store, n_samples, random_state, high_threshold, params)
+
+
+def missing_baselines(config, types) -> list[str]:
+    """Names of the types with neither an active version nor legacy files (cheap: no training imports)."""
+    missing = []
+    for name in types:
+        store = ModelStore(config.models_dir(name), name)
+        if not store.active_version() and not all(p.exists() for p in store.legacy_files(MODEL_NAMES).values()):
+            missing.append(name)
+    return missing
+
+
+def train_baselines_in_subprocess(config, names: list[str]) -> None:
+    """Train the named types' baselines in a fresh Python process (`python -m training.baseline`).
+
+    Training imports scikit-learn and XGBoost; doing it in a child keeps them out of the
+    serving process, whose memory then holds only the ONNX models.
+    """
+    import subprocess
+    import sys
+
+    backend = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "training.baseline", *names,
+               "--samples", str(config.BASELINE_SAMPLES), "--seed", str(config.BASELINE_SEED),
+               "--high-threshold", str(config.RISK_HIGH_THRESHOLD)]
+    for name in names:
+        command += ["--models-dir", f"{name}={config.models_dir(name)}"]
+    result = subprocess.run(command, cwd=backend)
+    if result.returncode != 0:
+        raise RuntimeError(f"Baseline training for {', '.join(names)} failed (exit code {result.returncode})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from document_types import DOCUMENT_TYPES
+
+    parser = argparse.ArgumentParser(description="Train missing synthetic baselines.")
+    parser.add_argument("types", nargs="+", choices=sorted(DOCUMENT_TYPES))
+    parser.add_argument("--samples", type=int, required=True)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--high-threshold", type=float, required=True)
+    parser.add_argument("--models-dir", action="append", default=[], help="TYPE=DIR")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    directories = dict(item.split("=", 1) for item in args.models_dir)
+    for name in args.types:
+        ensure_baseline(DOCUMENT_TYPES[name], Path(directories[name]), args.samples, args.seed, args.high_threshold)
+
+
+if __name__ == "__main__":
+    main()

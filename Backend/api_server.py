@@ -1,0 +1,107 @@
+"""The fraud detection API: app factory and production entry point.
+
+    python Backend/api_server.py            # gunicorn, WEB_CONCURRENCY workers, on PORT (5001)
+    python Backend/api_server.py --dev      # Flask's development server
+    flask --app Backend/api_server.py train-baseline all
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from flask import Flask
+from flask_cors import CORS
+
+from config import Config
+from core.api import documents, slug_converter
+from core.detector import BaseFraudDetector
+from core.http import RequestIdFilter, install
+from core.meta import meta
+from core.scoring import RiskThresholds
+from core.services import Services
+from core.sql_store import SqlDocumentStore
+from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
+
+log = logging.getLogger("api_server")
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d %(request_id)s] %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not any(getattr(h, "_fraud_api", False) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler._fraud_api = True
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.addFilter(RequestIdFilter())
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app: document store, one detector per type (trained first if none exists), routes."""
+    config = config or Config.from_env()
+    configure_logging(config.LOG_LEVEL)
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=config.MAX_CONTENT_LENGTH, FRAUD_CONFIG=config)
+    app.json.sort_keys = False
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from training.baseline import missing_baselines, train_baselines_in_subprocess
+
+    missing = missing_baselines(config, DOCUMENT_TYPES)
+    if missing and config.TRAIN_BASELINE_ON_START:
+        log.info("Training baseline models for %s before serving", ", ".join(missing))
+        train_baselines_in_subprocess(config, missing)
+
+    thresholds = RiskThresholds(config.RISK_MEDIUM_THRESHOLD, config.RISK_HIGH_THRESHOLD)
+    detectors: dict[str, BaseFraudDetector] = {
+        name: cls(config.models_dir(name), thresholds) for name, cls in DETECTOR_CLASSES.items()
+    }
+    store = SqlDocumentStore(config.database_url(app.instance_path), {t.table: t.name for t in DOCUMENT_TYPES.values()})
+    services = Services(DOCUMENT_TYPES, detectors, store, thresholds, config.LIST_MAX_LIMIT)
+    loaded = services.load_models()
+    if not all(loaded.values()):
+        log.warning("No model loaded for %s; /readyz answers 503", [n for n, ok in loaded.items() if not ok])
+    app.extensions["fraud_detection"] = services
+
+    app.url_map.converters["doctype"] = slug_converter([t.slug for t in DOCUMENT_TYPES.values()])
+    install(app)
+    app.register_blueprint(meta)
+    app.register_blueprint(documents)
+    CORS(app, resources={r"/api/*": {"origins": config.cors_origins}})
+
+    from training.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
+    args = parser.parse_args(argv)
+    config = Config.from_env()
+    if args.dev:
+        create_app(config).run(host=config.HOST, port=config.PORT, threaded=True)
+        return
+
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{config.HOST}:{config.PORT}")
+            self.cfg.set("workers", config.WEB_CONCURRENCY)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return create_app(config)
+
+    Server().run()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    main()

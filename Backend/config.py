@@ -1,0 +1,103 @@
+"""Service configuration, read once from the environment (and an optional .env file).
+
+Every setting has a default that runs the service on a fresh machine with no set-up:
+SQLite in the instance folder, models beside each document type's package. Secrets
+(ADMIN_API_TOKEN, database passwords inside DATABASE_URL, SUPABASE_KEY) only ever come
+from the environment.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+BACKEND_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(ValueError):
+    """A setting is malformed; the message names it."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _number(kind: type, name: str, raw: str) -> Any:
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings; the README's configuration table documents each."""
+
+    DATABASE_URL: str = ""  # empty: SQLite file in the instance folder
+    MODELS_DIR: str = ""  # empty: <type>/ml/models inside each package
+    CORS_ORIGINS: str = "http://localhost:3000,http://localhost:5173"
+    RISK_MEDIUM_THRESHOLD: float = 30.0
+    RISK_HIGH_THRESHOLD: float = 70.0
+    MAX_CONTENT_LENGTH: int = 1_000_000  # bytes of one request body
+    TRAIN_BASELINE_ON_START: bool = True
+    BASELINE_SAMPLES: int = 4000
+    BASELINE_SEED: int = 42
+    LIST_MAX_LIMIT: int = 500
+    LOG_LEVEL: str = "INFO"
+    HOST: str = "0.0.0.0"
+    PORT: int = 5001
+    WEB_CONCURRENCY: int = 2
+    ADMIN_API_TOKEN: str = field(default="", repr=False)
+    ENABLE_AUTOMATED_RETRAINING: bool = False
+    RETRAINING_CONFIG_PATH: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: bool = True, **overrides: Any) -> "Config":
+        """Settings from `environ` (default: os.environ, after loading .env if present), then `overrides`."""
+        if environ is None:
+            if dotenv:
+                from dotenv import load_dotenv
+
+                load_dotenv(BACKEND_DIR.parent / ".env", override=False)
+            environ = os.environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw = environ.get(spec.name)
+            if raw is None:
+                continue
+            if spec.type == "bool":
+                values[spec.name] = _bool(spec.name, raw)
+            elif spec.type in ("int", "float"):
+                values[spec.name] = _number(int if spec.type == "int" else float, spec.name, raw)
+            else:
+                values[spec.name] = raw
+        values.update(overrides)
+        config = cls(**values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        if not 0 < self.RISK_MEDIUM_THRESHOLD < self.RISK_HIGH_THRESHOLD < 100:
+            raise ConfigError("RISK_MEDIUM_THRESHOLD and RISK_HIGH_THRESHOLD must satisfy 0 < medium < high < 100")
+        if self.MAX_CONTENT_LENGTH < 1024:
+            raise ConfigError("MAX_CONTENT_LENGTH must be at least 1024 bytes")
+        if self.BASELINE_SAMPLES < 200:
+            raise ConfigError("BASELINE_SAMPLES must be at least 200")
+
+    def models_dir(self, doc_type: str) -> Path:
+        if self.MODELS_DIR:
+            return Path(self.MODELS_DIR) / doc_type
+        return BACKEND_DIR / doc_type / "ml" / "models"
+
+    def database_url(self, instance_path: str) -> str:
+        return self.DATABASE_URL or f"sqlite:///{Path(instance_path) / 'fraud_detection.db'}"
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.CORS_ORIGINS.split(",") if origin.strip()]

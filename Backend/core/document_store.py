@@ -1,0 +1,107 @@
+"""The document store interface: where every analysis and every reviewer decision is kept.
+
+Detectors, retrainers and the API talk to this interface only; SQLite, PostgreSQL and
+Supabase implement it. Records carry the raw fields exactly as the client sent them, so a
+retrain can re-extract features with the current extractor.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+REVIEW_DECISIONS = ("APPROVE", "REJECT")
+RECOMMENDATIONS = ("APPROVE", "ESCALATE", "REJECT")
+
+
+class StoreUnavailable(RuntimeError):
+    """The backing database could not be reached or refused the operation."""
+
+
+@dataclass
+class AnalysisRecord:
+    document_id: str
+    document_type: str
+    created_at: datetime
+    raw_fields: dict[str, Any]
+    features: dict[str, float]
+    risk_score: float
+    risk_level: str
+    ai_recommendation: str
+    confidence_score: float
+    model_version: str
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    top_features: list[dict[str, Any]] = field(default_factory=list)
+    model_scores: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    reviewer_decision: str | None = None
+    reviewer: str | None = None
+    review_notes: str | None = None
+    reviewed_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat()
+        data["reviewed_at"] = self.reviewed_at.isoformat() if self.reviewed_at else None
+        return data
+
+    @property
+    def label(self) -> str | None:
+        """The reviewer's decision if there is one, else the model's APPROVE/REJECT (never ESCALATE)."""
+        if self.reviewer_decision in REVIEW_DECISIONS:
+            return self.reviewer_decision
+        return self.ai_recommendation if self.ai_recommendation in REVIEW_DECISIONS else None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    recommendation: str | None = None
+    reviewed: bool | None = None
+    before: datetime | None = None  # keyset cursor: only records created strictly before this
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class LabelQuery:
+    """Which stored analyses count as training labels.
+
+    Reviewer decisions always count. Without one, the model's own APPROVE/REJECT counts
+    only when `min_confidence` is None or its confidence reaches it.
+    """
+
+    min_confidence: float | None = 0.8
+    since: datetime | None = None  # only records created or reviewed at/after this
+    limit: int | None = None  # newest first
+
+
+class DocumentStore(ABC):
+    """Stores analyses per document type (the table names are the type's `table`)."""
+
+    @abstractmethod
+    def save_analysis(self, table: str, record: AnalysisRecord) -> None:
+        """Insert a new analysis; raises StoreUnavailable if it could not be stored."""
+
+    @abstractmethod
+    def get_analysis(self, table: str, document_id: str) -> AnalysisRecord | None: ...
+
+    @abstractmethod
+    def list_analyses(self, table: str, query: ListQuery) -> list[AnalysisRecord]:
+        """Newest first."""
+
+    @abstractmethod
+    def record_review(
+        self, table: str, document_id: str, decision: str, reviewer: str, notes: str | None, at: datetime
+    ) -> AnalysisRecord | None:
+        """Set the reviewer's decision (a later review replaces an earlier one); None if no such document."""
+
+    @abstractmethod
+    def labelled_documents(self, table: str, query: LabelQuery) -> list[AnalysisRecord]:
+        """Analyses usable as training labels (see LabelQuery), newest first."""
+
+    @abstractmethod
+    def ping(self) -> bool:
+        """True when the store answers."""
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,39 @@
+"""What a running service holds: its document types, one detector each, and the document store."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Mapping
+
+from flask import current_app
+
+from .detector import BaseFraudDetector
+from .doc_types import DocumentType
+from .document_store import DocumentStore
+from .scoring import RiskThresholds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    types: Mapping[str, DocumentType]  # by name
+    detectors: Mapping[str, BaseFraudDetector]  # by type name
+    store: DocumentStore
+    thresholds: RiskThresholds
+    list_max_limit: int = 500
+
+    @property
+    def by_slug(self) -> dict[str, DocumentType]:
+        return {t.slug: t for t in self.types.values()}
+
+    def load_models(self) -> dict[str, bool]:
+        """Load every detector's active version; which types now have a model."""
+        return {name: detector.reload_models() for name, detector in self.detectors.items()}
+
+    def ready(self) -> bool:
+        return all(d.current is not None for d in self.detectors.values())
+
+
+def services() -> Services:
+    return current_app.extensions["fraud_detection"]

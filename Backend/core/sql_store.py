@@ -1,0 +1,214 @@
+"""The document store on SQL databases through SQLAlchemy Core: SQLite (default) and PostgreSQL.
+
+One table per document type, all with the same columns. SQLite runs in WAL mode so
+several worker processes can read while one writes; every write is its own committed
+transaction before the API answers, so an answered analysis is never lost.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from sqlalchemy import (
+    JSON, Column, DateTime, Float, Index, MetaData, String, Table, Text, and_, create_engine, event, or_, select,
+    text, update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from .document_store import (
+    REVIEW_DECISIONS, AnalysisRecord, DocumentStore, LabelQuery, ListQuery, StoreUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def document_table(name: str, metadata: MetaData) -> Table:
+    """The columns every document type's table has (the Supabase migration mirrors them)."""
+    return Table(
+        name,
+        metadata,
+        Column("document_id", String(64), primary_key=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("raw_fields", JsonType, nullable=False),
+        Column("features", JsonType, nullable=False),
+        Column("risk_score", Float, nullable=False),
+        Column("risk_level", String(10), nullable=False),
+        Column("ai_recommendation", String(10), nullable=False),
+        Column("confidence_score", Float, nullable=False),
+        Column("model_version", String(32), nullable=False),
+        Column("reasons", JsonType, nullable=False),
+        Column("top_features", JsonType, nullable=False),
+        Column("model_scores", JsonType, nullable=False),
+        Column("warnings", JsonType, nullable=False),
+        Column("reviewer_decision", String(10)),
+        Column("reviewer", String(200)),
+        Column("review_notes", Text),
+        Column("reviewed_at", DateTime(timezone=True)),
+        Index(f"ix_{name}_created_at", "created_at"),
+        Index(f"ix_{name}_recommendation_created", "ai_recommendation", "created_at"),
+        Index(f"ix_{name}_review", "reviewer_decision", "reviewed_at"),
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _enable_sqlite_concurrency(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):  # pragma: no cover - runs inside the driver
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def normalise_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs (as hosting providers print them) use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class SqlDocumentStore(DocumentStore):
+    """DocumentStore on any SQLAlchemy URL.
+
+    `tables` maps each table name to its document type name; missing tables are created.
+    """
+
+    def __init__(self, url: str, tables: Mapping[str, str], create: bool = True):
+        url = normalise_url(url)
+        is_sqlite = url.startswith("sqlite")
+        self.engine = create_engine(
+            url,
+            pool_pre_ping=not is_sqlite,
+            connect_args={"timeout": 30} if is_sqlite else {"connect_timeout": 10},
+        )
+        if is_sqlite:
+            _enable_sqlite_concurrency(self.engine)
+        self.metadata = MetaData()
+        self.tables = {name: document_table(name, self.metadata) for name in tables}
+        self.type_names = dict(tables)
+        if create:
+            try:
+                self.metadata.create_all(self.engine)
+            except SQLAlchemyError as exc:
+                raise StoreUnavailable(f"Could not create tables: {type(exc).__name__}") from None
+
+    def _table(self, name: str) -> Table:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise ValueError(f"Unknown document table {name!r}") from None
+
+    def _record(self, table: Table, row: Any) -> AnalysisRecord:
+        data = dict(row._mapping)
+        data["created_at"] = _utc(data["created_at"])
+        data["reviewed_at"] = _utc(data["reviewed_at"])
+        return AnalysisRecord(document_type=self.type_names[table.name], **data)
+
+    def _run(self, action: str, fn):
+        try:
+            return fn()
+        except SQLAlchemyError as exc:
+            # The driver's message can quote row values (names, account numbers): log the class only.
+            log.error("Document store could not %s: %s", action, type(exc).__name__)
+            raise StoreUnavailable(f"Document store could not {action}") from None
+
+    def save_analysis(self, table: str, record: AnalysisRecord) -> None:
+        t = self._table(table)
+        values = record.as_dict()
+        values.pop("document_type")
+        values["created_at"] = record.created_at
+        values["reviewed_at"] = record.reviewed_at
+
+        def insert():
+            with self.engine.begin() as conn:
+                conn.execute(t.insert(), values)
+
+        self._run("save the analysis", insert)
+
+    def get_analysis(self, table: str, document_id: str) -> AnalysisRecord | None:
+        t = self._table(table)
+
+        def fetch():
+            with self.engine.connect() as conn:
+                return conn.execute(select(t).where(t.c.document_id == document_id)).first()
+
+        row = self._run("read the analysis", fetch)
+        return self._record(t, row) if row is not None else None
+
+    def list_analyses(self, table: str, query: ListQuery) -> list[AnalysisRecord]:
+        t = self._table(table)
+        statement = select(t)
+        if query.recommendation:
+            statement = statement.where(t.c.ai_recommendation == query.recommendation)
+        if query.reviewed is True:
+            statement = statement.where(t.c.reviewer_decision.is_not(None))
+        elif query.reviewed is False:
+            statement = statement.where(t.c.reviewer_decision.is_(None))
+        if query.before is not None:
+            statement = statement.where(t.c.created_at < query.before)
+        statement = statement.order_by(t.c.created_at.desc(), t.c.document_id.desc()).limit(query.limit)
+
+        def fetch():
+            with self.engine.connect() as conn:
+                return conn.execute(statement).all()
+
+        return [self._record(t, row) for row in self._run("list analyses", fetch)]
+
+    def record_review(self, table, document_id, decision, reviewer, notes, at) -> AnalysisRecord | None:
+        if decision not in REVIEW_DECISIONS:
+            raise ValueError(f"decision must be one of {REVIEW_DECISIONS}")
+        t = self._table(table)
+
+        def write():
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    update(t).where(t.c.document_id == document_id).values(
+                        reviewer_decision=decision, reviewer=reviewer, review_notes=notes, reviewed_at=at)
+                )
+                return result.rowcount
+
+        if not self._run("record the review", write):
+            return None
+        return self.get_analysis(table, document_id)
+
+    def labelled_documents(self, table: str, query: LabelQuery) -> list[AnalysisRecord]:
+        t = self._table(table)
+        ai_label = and_(t.c.reviewer_decision.is_(None), t.c.ai_recommendation.in_(REVIEW_DECISIONS))
+        if query.min_confidence is not None:
+            ai_label = and_(ai_label, t.c.confidence_score >= query.min_confidence)
+        statement = select(t).where(or_(t.c.reviewer_decision.in_(REVIEW_DECISIONS), ai_label))
+        if query.since is not None:
+            statement = statement.where(or_(t.c.created_at >= query.since, t.c.reviewed_at >= query.since))
+        statement = statement.order_by(t.c.created_at.desc(), t.c.document_id.desc())
+        if query.limit is not None:
+            statement = statement.limit(query.limit)
+
+        def fetch():
+            with self.engine.connect() as conn:
+                return conn.execute(statement).all()
+
+        return [self._record(t, row) for row in self._run("read labelled documents", fetch)]
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def close(self) -> None:
+        self.engine.dispose()

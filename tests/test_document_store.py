@@ -1,0 +1,105 @@
+"""One suite for the DocumentStore interface, run on every SQL backend (SQLite, PostgreSQL)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from core.document_store import AnalysisRecord, LabelQuery, ListQuery
+from core.sql_store import SqlDocumentStore
+from document_types import DOCUMENT_TYPES
+
+TABLES = {t.table: t.name for t in DOCUMENT_TYPES.values()}
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    s = SqlDocumentStore(url, TABLES)
+    yield s
+    s.close()
+
+
+def record(document_id, minutes=0, recommendation="APPROVE", confidence=0.9, **extra) -> AnalysisRecord:
+    return AnalysisRecord(
+        document_id=document_id, document_type="paystub", created_at=T0 + timedelta(minutes=minutes),
+        raw_fields={"employee_name": "Zoë Ünïcode", "gross_pay": "$1,000.00", "nested": {"a": [1, 2]}},
+        features={"net_to_gross_ratio": 0.75, "missing_key_field_count": 0.0}, risk_score=12.5, risk_level="LOW",
+        ai_recommendation=recommendation, confidence_score=confidence, model_version="20261101_000000",
+        reasons=[{"code": "ROUND_AMOUNTS", "message": "m"}], top_features=[], model_scores={"random_forest": 12.0},
+        warnings=["w"], **extra,
+    )
+
+
+def test_save_and_get_round_trip(store):
+    original = record("a")
+    store.save_analysis("paystubs", original)
+    loaded = store.get_analysis("paystubs", "a")
+    assert loaded == original
+    assert loaded.created_at.tzinfo is not None
+    assert store.get_analysis("paystubs", "missing") is None
+    assert store.get_analysis("checks", "a") is None  # tables are per type
+
+
+def test_unknown_table_is_refused(store):
+    with pytest.raises(ValueError):
+        store.get_analysis("paystubs; DROP TABLE checks", "a")
+
+
+def test_list_newest_first_with_filters_and_cursor(store):
+    for i, rec in enumerate(["APPROVE", "ESCALATE", "REJECT", "ESCALATE", "ESCALATE"]):
+        store.save_analysis("paystubs", record(f"d{i}", minutes=i, recommendation=rec))
+    assert [r.document_id for r in store.list_analyses("paystubs", ListQuery())] == ["d4", "d3", "d2", "d1", "d0"]
+    escalated = store.list_analyses("paystubs", ListQuery(recommendation="ESCALATE", limit=2))
+    assert [r.document_id for r in escalated] == ["d4", "d3"]
+    older = store.list_analyses("paystubs", ListQuery(recommendation="ESCALATE", before=escalated[-1].created_at))
+    assert [r.document_id for r in older] == ["d1"]
+    store.record_review("paystubs", "d3", "REJECT", "ana", None, T0)
+    assert [r.document_id for r in store.list_analyses("paystubs", ListQuery(reviewed=True))] == ["d3"]
+    assert "d3" not in [r.document_id for r in store.list_analyses("paystubs", ListQuery(reviewed=False))]
+
+
+def test_review_updates_and_unknown_document_returns_none(store):
+    store.save_analysis("paystubs", record("a"))
+    at = T0 + timedelta(hours=1)
+    reviewed = store.record_review("paystubs", "a", "REJECT", "ana", "forged", at)
+    assert (reviewed.reviewer_decision, reviewed.reviewer, reviewed.review_notes, reviewed.reviewed_at) == (
+        "REJECT", "ana", "forged", at)
+    assert store.record_review("paystubs", "nope", "REJECT", "ana", None, at) is None
+    with pytest.raises(ValueError):
+        store.record_review("paystubs", "a", "ESCALATE", "ana", None, at)
+
+
+def test_labelled_documents_follow_the_label_rules(store):
+    store.save_analysis("paystubs", record("confident-approve", 1, "APPROVE", 0.95))
+    store.save_analysis("paystubs", record("unsure-reject", 2, "REJECT", 0.5))
+    store.save_analysis("paystubs", record("escalated", 3, "ESCALATE", 0.99))
+    store.save_analysis("paystubs", record("reviewed-escalation", 4, "ESCALATE", 0.2))
+    store.save_analysis("paystubs", record("overruled", 5, "APPROVE", 0.99))
+    store.record_review("paystubs", "reviewed-escalation", "REJECT", "ana", None, T0 + timedelta(minutes=10))
+    store.record_review("paystubs", "overruled", "REJECT", "ana", None, T0 + timedelta(minutes=11))
+    labels = {r.document_id: r.label for r in store.labelled_documents("paystubs", LabelQuery(min_confidence=0.8))}
+    assert labels == {"confident-approve": "APPROVE", "reviewed-escalation": "REJECT", "overruled": "REJECT"}
+    everything = store.labelled_documents("paystubs", LabelQuery(min_confidence=None))
+    assert {r.document_id for r in everything} == {"confident-approve", "unsure-reject", "reviewed-escalation", "overruled"}
+    assert [r.document_id for r in everything][:2] == ["overruled", "reviewed-escalation"]  # newest first
+    recent = store.labelled_documents("paystubs", LabelQuery(min_confidence=0.8, since=T0 + timedelta(minutes=9)))
+    assert {r.document_id for r in recent} == {"reviewed-escalation", "overruled"}  # reviewed since then
+    assert len(store.labelled_documents("paystubs", LabelQuery(min_confidence=None, limit=2))) == 2
+
+
+def test_duplicate_document_id_is_refused_not_overwritten(store):
+    from core.document_store import StoreUnavailable
+
+    store.save_analysis("paystubs", record("a"))
+    with pytest.raises(StoreUnavailable):
+        store.save_analysis("paystubs", record("a", recommendation="REJECT"))
+    assert store.get_analysis("paystubs", "a").ai_recommendation == "APPROVE"
+
+
+def test_ping(store):
+    assert store.ping() is True
