@@ -65,6 +65,10 @@ def test_written_amounts_round_trip(amount):
     ("one thousand, two hundred and thirty-four dollars and fifty-six cents", 1234.56),
     ("Five Hundred Dollars Only", 500.0),
     ("****Seventy-Five and 00/100****", 75.0),
+    ("****One Hundred and 00/100 Dollars****", 100.0),
+    ("Two Hundred and no/100", 200.0),
+    ("Forty and XX/100 Dollars", 40.0),
+    ("1,200 and 00/100", 1200.0),
     ("garbage words", None),
     ("", None),
 ])

@@ -2,7 +2,8 @@
 
 `words_to_amount("One Thousand Two Hundred Five and 37/100 Dollars")` -> 1205.37, and
 `amount_to_words(1205.37)` writes that back. Only the US banking style is handled:
-words for dollars, and cents either as "NN/100" or in words ("and five cents").
+words (or numerals, "1,200") for dollars, and cents as "NN/100", "no/100" / "xx/100"
+(no cents) or in words ("and five cents"). Printed padding ("****") is ignored.
 """
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ _SMALL = {word: value for value, word in enumerate(_UNITS)} | {word: 20 + 10 * i
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _FILLER = {"and", "dollars", "dollar", "only", "usd", "exactly", "no"}
 _CENTS_FRACTION = re.compile(r"(\d{1,2})\s*/\s*100")
+_NO_CENTS = re.compile(r"\b(?:no|xx)\s*/\s*100\b")
+_THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_PADDING = re.compile(r"[*~=_#]+")
 
 
 def _below_thousand_words(number: int) -> list[str]:
@@ -67,7 +71,9 @@ def words_to_amount(text: str | None) -> float | None:
     """Parse a written amount; None when it cannot be read as one."""
     if not text:
         return None
-    lowered = text.lower().replace(",", " ")
+    lowered = _PADDING.sub(" ", text.lower())
+    lowered = _NO_CENTS.sub("00/100", lowered)
+    lowered = _THOUSANDS_COMMA.sub("", lowered).replace(",", " ")
     cents = 0
     fraction = _CENTS_FRACTION.search(lowered)
     if fraction:
@@ -79,8 +85,7 @@ def words_to_amount(text: str | None) -> float | None:
         if cents_value is None or not dollars_part:
             return None
         cents, lowered = cents_value, dollars_part
-    tokens = [t for t in re.split(r"[\s\-]+", lowered) if t and t not in _FILLER and t != "*"]
-    tokens = [t.strip("*.") for t in tokens if t.strip("*.")]
+    tokens = [t.strip(".") for t in re.split(r"[\s\-]+", lowered) if t.strip(".") and t.strip(".") not in _FILLER]
     dollars = _words_to_integer(tokens) if tokens else 0
     if dollars is None or cents >= 100:
         return None
