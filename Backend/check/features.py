@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import math
-import re
 from datetime import date
-from difflib import SequenceMatcher
 
 from core.amount_words import words_to_amount
-from core.features import MISSING, FeatureExtractor, FeatureSpec, Reason, flag
+from core.features import MISSING, FeatureExtractor, FeatureSpec, Reason, compare_names, flag
 from .micr import parse_micr, same_number
 from .routing import is_valid_routing_number, normalize_digits
 from .schema import CheckFields
@@ -16,18 +14,6 @@ AMOUNT_TOLERANCE = 0.005  # written and numeric amounts must agree to the cent
 STALE_AFTER_DAYS = 180  # UCC 4-404: a bank need not pay a check presented more than six months after its date
 LOW_CHECK_NUMBER = 200  # new accounts start their checkbooks at 101 (or 1001)
 HIGH_AMOUNT = 2000.0  # a large check for a brand-new checkbook
-
-_NOT_NAME_CHARS = re.compile(r"[^\w\s]")
-_SPACES = re.compile(r"\s+")
-
-
-def normalize_name(name: str | None) -> str | None:
-    """Case-folded, punctuation dropped, runs of whitespace collapsed: "  JAMES  smith." -> "james smith"."""
-    if name is None:
-        return None
-    cleaned = _SPACES.sub(" ", _NOT_NAME_CHARS.sub(" ", name.casefold())).strip()
-    return cleaned or None
-
 
 def check_number_value(check_number: str | None) -> int | None:
     """The check number as an integer, or None when absent or not all digits."""
@@ -80,10 +66,7 @@ class CheckFeatureExtractor(FeatureExtractor):
         if unsigned:
             reasons.append(Reason("SIGNATURE_MISSING", "The check is not signed"))
 
-        payer, payee = normalize_name(doc.payer_name), normalize_name(doc.payee_name)
-        values["payee_payer_similarity"] = (
-            MISSING if payer is None or payee is None else SequenceMatcher(None, payer, payee).ratio())
-        same = payer is not None and payer == payee
+        values["payee_payer_similarity"], same = compare_names(doc.payer_name, doc.payee_name)
         values["payee_equals_payer"] = flag(same)
         if same:
             reasons.append(Reason("PAYEE_EQUALS_PAYER", "The check is made out to the payer themselves"))

@@ -11,8 +11,10 @@ are missing is MISSING (-1.0), which trees separate from every real value.
 """
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from datetime import date
 from functools import cached_property
 from typing import ClassVar
@@ -62,9 +64,32 @@ def flag(condition: bool) -> float:
 
 
 def days_between(earlier: date | None, later: date | None) -> float:
+    """Days from `earlier` to `later`; MISSING when either is None.
+
+    A result of -1 day is indistinguishable from MISSING: where the order of the dates
+    matters, decide it from the dates themselves.
+    """
     if earlier is None or later is None:
         return MISSING
     return float((later - earlier).days)
+
+
+_NAME_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def normalize_name(name: str | None) -> str | None:
+    """Case-folded, punctuation and extra spaces dropped: "  SMITH,  James." -> "smith james"; None if empty."""
+    if name is None:
+        return None
+    return _NAME_SEPARATORS.sub(" ", name.casefold()).strip() or None
+
+
+def compare_names(a: str | None, b: str | None) -> tuple[float, bool]:
+    """(similarity 0..1, or MISSING when either is absent; whether they are the same name once normalised)."""
+    a, b = normalize_name(a), normalize_name(b)
+    if a is None or b is None:
+        return MISSING, False
+    return SequenceMatcher(None, a, b).ratio(), a == b
 
 
 COMMON_FEATURES = (

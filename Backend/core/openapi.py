@@ -23,9 +23,9 @@ class _Components:
 
     def ref(self, model: type[BaseModel], mode: Literal["validation", "serialization"] = "serialization") -> dict:
         schema = model.model_json_schema(mode=mode, ref_template="#/components/schemas/{model}")
-        for name, definition in schema.pop("$defs", {}).items():
-            self.schemas.setdefault(name, definition)
-        self.schemas[model.__name__] = schema
+        for name, definition in [*schema.pop("$defs", {}).items(), (model.__name__, schema)]:
+            if self.schemas.setdefault(name, definition) != definition:
+                raise ValueError(f"Two different schemas are both named {name!r}; rename one model")
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 

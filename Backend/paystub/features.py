@@ -12,6 +12,7 @@ MEDICARE_RATE = 0.0145
 RATE_TOLERANCE = 0.005  # half a percentage point: covers pre-tax benefit deductions and rounding
 MISMATCH_TOLERANCE = 0.01  # deductions may miss gross - net by 1% of gross before it is suspicious
 MAX_PAY_DELAY_DAYS = 31
+REVERSED = -2.0  # period length of a period that ends before it starts
 
 
 class PaystubFeatureExtractor(FeatureExtractor):
@@ -34,7 +35,7 @@ class PaystubFeatureExtractor(FeatureExtractor):
         FeatureSpec("ytd_periods", "Year-to-date gross over gross pay (pay periods so far); -1 when missing."),
         FeatureSpec("pay_date_in_future", "1 when the pay date is after today."),
         FeatureSpec("pay_date_outside_period", f"1 when the pay date is before the period starts or over {MAX_PAY_DELAY_DAYS} days after it ends."),
-        FeatureSpec("period_length_days", "Days from period start to period end; -1 when either is missing."),
+        FeatureSpec("period_length_days", "Days from period start to period end; -1 when either is missing, -2 when reversed."),
         FeatureSpec("period_reversed", "1 when the pay period ends before it starts."),
     )
 
@@ -89,9 +90,11 @@ class PaystubFeatureExtractor(FeatureExtractor):
         values["pay_date_outside_period"] = flag(outside)
         if outside:
             reasons.append(Reason("PAY_DATE_OUTSIDE_PERIOD", "Pay date does not fall at the end of the pay period"))
+        has_period = doc.pay_period_start is not None and doc.pay_period_end is not None
+        # Compare the dates themselves: a length of -1 days would read as MISSING.
+        reversed_period = has_period and doc.pay_period_end < doc.pay_period_start
         length = days_between(doc.pay_period_start, doc.pay_period_end)
-        values["period_length_days"] = length if length == MISSING else max(length, -2.0)
-        reversed_period = length != MISSING and length < 0
+        values["period_length_days"] = REVERSED if reversed_period else length
         values["period_reversed"] = flag(reversed_period)
         if reversed_period:
             reasons.append(Reason("PAY_PERIOD_REVERSED", "Pay period ends before it starts"))
