@@ -48,7 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.sort_keys = False
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from training.baseline import missing_baselines, train_baselines_in_subprocess
+    from training.bootstrap import missing_baselines, train_baselines_in_subprocess
 
     missing = missing_baselines(config, DOCUMENT_TYPES)
     if missing and config.TRAIN_BASELINE_ON_START:

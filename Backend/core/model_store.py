@@ -133,6 +133,10 @@ class ModelStore:
             return None
         return text or None
 
+    def has_model(self, legacy_models: tuple[str, ...]) -> bool:
+        """True when there is an active version or a complete set of legacy files."""
+        return bool(self.active_version()) or all(p.exists() for p in self.legacy_files(legacy_models).values())
+
     def active_signature(self) -> tuple[int, int, int] | None:
         """Cheap fingerprint of ACTIVE_VERSION.txt: changes whenever it is replaced."""
         try:

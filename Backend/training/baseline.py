@@ -55,41 +55,11 @@ def ensure_baseline(
     """
     store = ModelStore(models_dir, doc_type.name)
     with store.lock():
-        if store.active_version() or all(p.exists() for p in store.legacy_files(MODEL_NAMES).values()):
+        if store.has_model(MODEL_NAMES):
             return None
         log.info("No %s model found in %s: training a synthetic baseline (%d samples)", doc_type.name, models_dir, n_samples)
         # save_candidate takes the same (re-entrant) lock.
         return train_baseline(doc_type, store, n_samples, random_state, high_threshold, params)
-
-
-def missing_baselines(config, types) -> list[str]:
-    """Names of the types with neither an active version nor legacy files (cheap: no training imports)."""
-    missing = []
-    for name in types:
-        store = ModelStore(config.models_dir(name), name)
-        if not store.active_version() and not all(p.exists() for p in store.legacy_files(MODEL_NAMES).values()):
-            missing.append(name)
-    return missing
-
-
-def train_baselines_in_subprocess(config, names: list[str]) -> None:
-    """Train the named types' baselines in a fresh Python process (`python -m training.baseline`).
-
-    Training imports scikit-learn and XGBoost; doing it in a child keeps them out of the
-    serving process, whose memory then holds only the ONNX models.
-    """
-    import subprocess
-    import sys
-
-    backend = Path(__file__).resolve().parent.parent
-    command = [sys.executable, "-m", "training.baseline", *names,
-               "--samples", str(config.BASELINE_SAMPLES), "--seed", str(config.BASELINE_SEED),
-               "--high-threshold", str(config.RISK_HIGH_THRESHOLD)]
-    for name in names:
-        command += ["--models-dir", f"{name}={config.models_dir(name)}"]
-    result = subprocess.run(command, cwd=backend)
-    if result.returncode != 0:
-        raise RuntimeError(f"Baseline training for {', '.join(names)} failed (exit code {result.returncode})")
 
 
 def main(argv: list[str] | None = None) -> None:
