@@ -46,7 +46,6 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=config.MAX_CONTENT_LENGTH, FRAUD_CONFIG=config)
     app.json.sort_keys = False
-    os.makedirs(app.instance_path, exist_ok=True)
 
     from training.bootstrap import missing_baselines, train_baselines_in_subprocess
 
@@ -59,22 +58,32 @@ def create_app(config: Config | None = None) -> Flask:
     detectors: dict[str, BaseFraudDetector] = {
         name: cls(config.models_dir(name), thresholds) for name, cls in DETECTOR_CLASSES.items()
     }
-    store = SqlDocumentStore(config.database_url(app.instance_path), {t.table: t.name for t in DOCUMENT_TYPES.values()})
+    store = SqlDocumentStore(config.database_url(), {t.table: t.name for t in DOCUMENT_TYPES.values()})
     services = Services(DOCUMENT_TYPES, detectors, store, thresholds, config.LIST_MAX_LIMIT)
     loaded = services.load_models()
     if not all(loaded.values()):
         log.warning("No model loaded for %s; /readyz answers 503", [n for n, ok in loaded.items() if not ok])
     app.extensions["fraud_detection"] = services
 
+    from training.admin_api import admin
+    from training.jobs import job_store_for
+    from training.retraining_config import load_config
+    from training.runner import RetrainingRunner
+
+    app.extensions["retraining_config"] = load_config(config.retraining_config_path())  # fails fast if broken
+    app.extensions["retraining_runner"] = RetrainingRunner(config, job_store_for(config))
+
     app.url_map.converters["doctype"] = slug_converter([t.slug for t in DOCUMENT_TYPES.values()])
     install(app)
     app.register_blueprint(meta)
     app.register_blueprint(documents)
+    app.register_blueprint(admin)
     CORS(app, resources={r"/api/*": {"origins": config.cors_origins}})
 
-    from training.cli import register_cli
+    from training.cli import register_cli, register_retraining_cli
 
     register_cli(app)
+    register_retraining_cli(app)
     return app
 
 

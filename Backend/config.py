@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 BACKEND_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BACKEND_DIR / "instance"  # Flask's instance folder for api_server
 
 
 class ConfigError(ValueError):
@@ -90,13 +91,23 @@ class Config:
         if self.BASELINE_SAMPLES < 200:
             raise ConfigError("BASELINE_SAMPLES must be at least 200")
 
+    def as_env(self) -> dict[str, str]:
+        """The settings as environment variables, for a child process; the admin token is left out."""
+        return {spec.name: str(getattr(self, spec.name)) for spec in fields(self) if spec.name != "ADMIN_API_TOKEN"}
+
+    def retraining_config_path(self) -> Path:
+        return Path(self.RETRAINING_CONFIG_PATH) if self.RETRAINING_CONFIG_PATH else BACKEND_DIR / "training" / "retraining_config.json"
+
     def models_dir(self, doc_type: str) -> Path:
         if self.MODELS_DIR:
             return Path(self.MODELS_DIR) / doc_type
         return BACKEND_DIR / doc_type / "ml" / "models"
 
-    def database_url(self, instance_path: str) -> str:
-        return self.DATABASE_URL or f"sqlite:///{Path(instance_path) / 'fraud_detection.db'}"
+    def database_url(self) -> str:
+        if self.DATABASE_URL:
+            return self.DATABASE_URL
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'fraud_detection.db'}"
 
     @property
     def cors_origins(self) -> list[str]:

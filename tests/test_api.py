@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from openapi_spec_validator import validate as validate_openapi
@@ -265,7 +266,7 @@ def test_openapi_document_is_valid_and_matches_the_routes(client):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        path = rule.rule.replace("<document_id>", "{document_id}")
+        path = re.sub(r"<(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             expanded = [path.replace("<doctype:doc_type>", s) for s in slugs] if "<doctype" in path else [path]
             served |= {(p, method.lower()) for p in expanded}

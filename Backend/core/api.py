@@ -137,6 +137,7 @@ def _version_out(info: VersionInfo, active: str | None) -> dict:
         "valid": info.valid,
         "active": info.version == active,
         "status": manifest.get("status", "ready") if info.valid else "failed_verification",
+        "status_reason": manifest.get("status_reason"),
         "error": info.error,
         "created_at": manifest.get("created_at"),
         "metrics": manifest.get("metrics"),

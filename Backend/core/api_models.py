@@ -103,7 +103,8 @@ class ModelVersionOut(_Strict):
     version: str
     valid: bool
     active: bool
-    status: str
+    status: str = Field(description="ready, active, rejected (refused at retraining) or failed_verification")
+    status_reason: Optional[str]
     error: Optional[str]
     created_at: Optional[str]
     metrics: Optional[dict[str, Any]]
@@ -128,3 +129,50 @@ class ReadinessResponse(_Strict):
     status: Literal["ready", "not ready"]
     models: dict[str, Optional[str]]
     database: bool
+
+
+class RetrainAccepted(_Strict):
+    success: bool
+    message: str
+    status: Literal["processing"]
+    job_id: str
+
+
+class RetrainConflict(_Strict):
+    success: bool
+    error: str
+    status: Literal["already running"]
+    job_id: Optional[str]
+    details: list[ErrorDetail]
+
+
+class JobResponse(_Strict):
+    job_id: str
+    doc_type: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    stage: Optional[str]
+    trigger: str
+    created_at: str
+    started_at: Optional[str]
+    finished_at: Optional[str]
+    host: Optional[str]
+    pid: Optional[int]
+    result: Optional[dict[str, Any]]
+    error: Optional[str]
+
+
+class RetrainingStatus(_Strict):
+    scheduler: dict[str, Any]
+    running_jobs: dict[str, Optional[JobResponse]]
+    performance_history: dict[str, dict[str, Any]]
+
+
+class RollbackRequest(_Strict):
+    version: Optional[str] = Field(default=None, description="Version to activate; the previous one when omitted")
+
+
+class RollbackResponse(_Strict):
+    success: bool
+    doc_type: str
+    active_version: str
+    previous_version: Optional[str]

@@ -74,6 +74,7 @@ class LabelQuery:
     min_confidence: float | None = 0.8
     since: datetime | None = None  # only records created or reviewed at/after this
     limit: int | None = None  # newest first
+    confidence_field: str = "confidence_score"  # the stored column the confidence filter reads
 
 
 class DocumentStore(ABC):

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from .files import atomic_write_bytes, atomic_write_text, sha256_bytes
 
@@ -68,6 +68,7 @@ class ModelStore:
         # One instance per store: FileLock is re-entrant per instance (and per thread),
         # so code holding the lock can call methods that take it again.
         self._lock = FileLock(str(self.directory / f".{doc_type}.lock"))
+        self._retrain_lock = FileLock(str(self.directory / f".{doc_type}.retrain.lock"))
 
     # names -------------------------------------------------------------
     def file_name(self, model: str, version: str, ext: str) -> str:
@@ -83,6 +84,21 @@ class ModelStore:
         """Inter-process lock serialising writes (training, activation) for this type."""
         self.directory.mkdir(parents=True, exist_ok=True)
         return self._lock
+
+    def retrain_lock(self) -> FileLock:
+        """Held by a retraining run for its whole length, so runs of one type never overlap."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return self._retrain_lock
+
+    def retraining_in_progress(self) -> bool:
+        """Whether another process (or thread) holds the retrain lock."""
+        lock = self.retrain_lock()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return True
+        lock.release()
+        return False
 
     # writing -----------------------------------------------------------
     def new_version_id(self) -> str:

@@ -13,8 +13,9 @@ from pydantic import BaseModel
 from . import api_models as m
 from .doc_types import DocumentType
 
-ERRORS = {"400": "Invalid input", "404": "Not found", "413": "Body too large", "415": "Not JSON",
-          "503": "Unavailable"}
+ERRORS = {"400": "Invalid input", "401": "Missing or wrong admin token", "404": "Not found", "409": "Conflict",
+          "413": "Body too large", "415": "Not JSON", "503": "Unavailable (or admin API not enabled)"}
+ADMIN = [{"adminToken": []}]
 
 
 class _Components:
@@ -71,6 +72,19 @@ def build_openapi(types: Iterable[DocumentType], version: str) -> dict[str, Any]
             "tags": tag, "summary": "Model versions on disk, which is active and serving, their metrics",
             "operationId": f"models_{t.name}", "responses": _responses(c, m.ModelsResponse),
         }}
+        paths[f"{base}/retrain-model"] = {"post": {
+            "tags": ["Admin"], "summary": f"Start retraining the {t.label.lower()} models in the background",
+            "operationId": f"retrain_{t.name}", "security": ADMIN,
+            "responses": {"202": {"description": "Started", **_json(c.ref(m.RetrainAccepted))},
+                          "409": {"description": "Already retraining", **_json(c.ref(m.RetrainConflict))},
+                          **{k: v for k, v in _responses(c, m.RetrainAccepted, "401", "503").items() if k != "200"}},
+        }}
+        paths[f"{base}/rollback"] = {"post": {
+            "tags": ["Admin"], "summary": "Activate a named version, or the previous one",
+            "operationId": f"rollback_{t.name}", "security": ADMIN,
+            "requestBody": {"required": False, **_json(c.ref(m.RollbackRequest, "validation"))},
+            "responses": _responses(c, m.RollbackResponse, "400", "401", "404", "409", "415", "503"),
+        }}
         paths[f"{base}/{{document_id}}"] = {"get": {
             "tags": tag, "summary": "One stored analysis", "operationId": f"get_{t.name}", "parameters": [doc_id],
             "responses": _responses(c, m.StoredAnalysis, "404", "503"),
@@ -81,6 +95,16 @@ def build_openapi(types: Iterable[DocumentType], version: str) -> dict[str, Any]
             "requestBody": {"required": True, **_json(c.ref(m.ReviewRequest, "validation"))},
             "responses": _responses(c, m.ReviewResponse, "400", "404", "413", "415", "503"),
         }}
+    paths["/api/retraining/jobs/{job_id}"] = {"get": {
+        "tags": ["Admin"], "summary": "A retraining job: state, stage, result", "operationId": "retraining_job",
+        "security": ADMIN, "parameters": [_path_parameter("job_id", "The id returned by retrain-model")],
+        "responses": _responses(c, m.JobResponse, "401", "404", "503"),
+    }}
+    paths["/api/retraining/status"] = {"get": {
+        "tags": ["Admin"], "summary": "Scheduler status, running jobs and performance history of every type",
+        "operationId": "retraining_status", "security": ADMIN,
+        "responses": _responses(c, m.RetrainingStatus, "401", "503"),
+    }}
     paths["/healthz"] = {"get": {"tags": ["Service"], "summary": "Liveness", "operationId": "healthz",
                                  "responses": _responses(c, m.HealthResponse)}}
     paths["/readyz"] = {"get": {"tags": ["Service"], "summary": "Readiness: every type has a loaded model",
@@ -95,5 +119,7 @@ def build_openapi(types: Iterable[DocumentType], version: str) -> dict[str, Any]
         "info": {"title": "Document fraud detection API", "version": version,
                  "description": "Scores paystubs, checks, money orders and bank statements for fraud."},
         "paths": paths,
-        "components": {"schemas": c.schemas},
+        "components": {"schemas": c.schemas,
+                       "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer",
+                                                          "description": "ADMIN_API_TOKEN"}}},
     }

@@ -62,6 +62,20 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite in WAL mode with a busy timeout, PostgreSQL with pre-ping and a connect timeout."""
+    url = normalise_url(url)
+    is_sqlite = url.startswith("sqlite")
+    engine = create_engine(
+        url,
+        pool_pre_ping=not is_sqlite,
+        connect_args={"timeout": 30} if is_sqlite else {"connect_timeout": 10},
+    )
+    if is_sqlite:
+        _enable_sqlite_concurrency(engine)
+    return engine
+
+
 def _enable_sqlite_concurrency(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):  # pragma: no cover - runs inside the driver
@@ -87,15 +101,7 @@ class SqlDocumentStore(DocumentStore):
     """
 
     def __init__(self, url: str, tables: Mapping[str, str], create: bool = True):
-        url = normalise_url(url)
-        is_sqlite = url.startswith("sqlite")
-        self.engine = create_engine(
-            url,
-            pool_pre_ping=not is_sqlite,
-            connect_args={"timeout": 30} if is_sqlite else {"connect_timeout": 10},
-        )
-        if is_sqlite:
-            _enable_sqlite_concurrency(self.engine)
+        self.engine = make_engine(url)
         self.metadata = MetaData()
         self.tables = {name: document_table(name, self.metadata) for name in tables}
         self.type_names = dict(tables)
@@ -188,7 +194,9 @@ class SqlDocumentStore(DocumentStore):
         t = self._table(table)
         ai_label = and_(t.c.reviewer_decision.is_(None), t.c.ai_recommendation.in_(REVIEW_DECISIONS))
         if query.min_confidence is not None:
-            ai_label = and_(ai_label, t.c.confidence_score >= query.min_confidence)
+            if query.confidence_field not in t.c:
+                raise ValueError(f"No column {query.confidence_field!r} to filter confidence on")
+            ai_label = and_(ai_label, t.c[query.confidence_field] >= query.min_confidence)
         statement = select(t).where(or_(t.c.reviewer_decision.in_(REVIEW_DECISIONS), ai_label))
         if query.since is not None:
             statement = statement.where(or_(t.c.created_at >= query.since, t.c.reviewed_at >= query.since))

@@ -5,12 +5,10 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
 from core.doc_types import DocumentType
 from core.model_store import ModelStore
 from core.serving import MODEL_NAMES
-from .dataset import feature_matrix
+from .dataset import Dataset, feature_matrix
 from .ensemble import EnsembleParams
 from .versioning import save_candidate, train_candidate
 
@@ -28,12 +26,10 @@ def train_baseline(
     """Train on `n_samples` synthetic documents, save and activate; returns the version id."""
     today = datetime.now(timezone.utc).date()
     batch = doc_type.generator.generate(n_samples, random_state, today=today)
-    X = feature_matrix(doc_type, batch.documents, today)
-    labels = np.asarray(batch.labels)
-    candidate = train_candidate(
-        X, np.asarray(batch.risk_targets), labels, doc_type.extractor.feature_names, high_threshold,
-        params=params, random_state=random_state,
-    )
+    data = Dataset.of(feature_matrix(doc_type, batch.documents, today), batch.risk_targets, batch.labels)
+    labels = data.labels
+    candidate = train_candidate(data, doc_type.extractor.feature_names, high_threshold,
+                                params=params, random_state=random_state)
     candidate.data_summary = {
         "data_source": "synthetic",
         "reason": "baseline: no model existed",

@@ -31,3 +31,77 @@ def register_cli(app: Flask) -> None:
                 version = ensure_baseline(DOCUMENT_TYPES[name], directory, n, config.BASELINE_SEED,
                                           config.RISK_HIGH_THRESHOLD)
             click.echo(f"{name}: " + (f"trained and activated {version}" if version else "a model exists (use --force)"))
+
+
+def _print_results(results: list[dict]) -> None:
+    click.echo(f"\n{'type':<16}{'success':<9}{'activated':<11}{'source':<11}{'version':<17}{'seconds':>8}  reason")
+    for r in results:
+        click.echo(f"{r['doc_type']:<16}{str(r.get('success')):<9}{str(r.get('activated')):<11}"
+                   f"{str(r.get('data_source')):<11}{str(r.get('version_id')):<17}{r.get('training_seconds', 0):>8}  "
+                   f"{r.get('reason', '')}")
+
+
+def _retrain_types(names: list[str], trigger: str) -> list[dict]:
+    from core.services import services
+    from .automated_retraining import RETRAINERS, RetrainingInProgress
+
+    results = []
+    for name in names:
+        click.echo(f"{name}: starting")
+        retrainer = RETRAINERS[name](
+            store=services().store, app_config=current_app.config["FRAUD_CONFIG"],
+            config=current_app.extensions["retraining_config"], trigger=trigger,
+            progress=lambda stage, name=name: click.echo(f"{name}: {stage}"))
+        try:
+            results.append(retrainer.retrain())
+        except RetrainingInProgress as exc:
+            results.append({"doc_type": name, "success": False, "reason": str(exc)})
+    return results
+
+
+def register_retraining_cli(app: Flask) -> None:
+    @app.cli.command("retrain")
+    @click.argument("doc_type")
+    @click.option("--force", is_flag=True, help="Retrain types that are disabled in the retraining config too.")
+    def retrain_command(doc_type: str, force: bool) -> None:
+        """Retrain DOC_TYPE (paystub, check, money_order, bank_statement or all) now, in this process."""
+        config = current_app.extensions["retraining_config"]
+        names = list(config.document_types) if doc_type == "all" else [doc_type]
+        if any(name not in config.document_types for name in names):
+            raise click.BadParameter(f"unknown type {doc_type!r}; one of {', '.join(config.document_types)} or all")
+        skipped = [n for n in names if not force and not config.for_type(n).enabled]
+        for name in skipped:
+            click.echo(f"{name}: disabled in the retraining config (use --force)")
+        results = _retrain_types([n for n in names if n not in skipped], "cli")
+        _print_results(results)
+        if any(not r.get("success") for r in results):
+            raise SystemExit(1)
+
+    @app.cli.command("scheduled-training")
+    @click.option("--days", type=int, default=1, show_default=True, help="Look for labels newer than this many days.")
+    @click.option("--force", is_flag=True, help="Retrain every enabled type regardless of new data.")
+    def scheduled_training_command(days: int, force: bool) -> None:
+        """Retrain the types with at least auto_train_threshold labelled documents newer than --days."""
+        from datetime import datetime, timedelta, timezone
+
+        from core.document_store import LabelQuery
+        from core.services import services
+
+        config = current_app.extensions["retraining_config"]
+        quality = config.data_quality
+        since = datetime.now(timezone.utc) - timedelta(days=days)
+        due = []
+        for name, settings in config.document_types.items():
+            if not settings.enabled:
+                click.echo(f"{name}: disabled")
+                continue
+            table = services().types[name].table
+            query = LabelQuery(min_confidence=quality.min_confidence_score if quality.require_high_confidence_only
+                               else None, since=since, confidence_field=quality.confidence_score_field)
+            new = len(services().store.labelled_documents(table, query))
+            enough = new >= settings.auto_train_threshold
+            click.echo(f"{name}: {new} new labelled documents in {days} day(s), threshold "
+                       f"{settings.auto_train_threshold}: {'retrain' if enough or force else 'skip'}")
+            if enough or force:
+                due.append(name)
+        _print_results(_retrain_types(due, "scheduled-cli"))

@@ -68,5 +68,20 @@ class FraudEnsemble:
         mean = np.mean(parts, axis=0)
         return mean / mean.sum() if mean.sum() > 0 else mean
 
+    @classmethod
+    def from_version(cls, store, version: str) -> "FraudEnsemble":
+        """The fitted estimators of a saved version (checksums verified), for evaluation."""
+        import io
+
+        import joblib
+
+        manifest = store.verify(version)
+        ensemble = cls(EnsembleParams(**manifest["params"]), manifest.get("random_state", 42))
+        for name in ensemble.models:
+            data = store.read_verified(manifest, store.file_name(name, version, "pkl"))
+            ensemble.models[name] = joblib.load(io.BytesIO(data))
+        ensemble.weights = dict(manifest["model_weights"])
+        return ensemble
+
     def to_onnx(self, n_features: int) -> dict[str, bytes]:
         return {name: export_onnx(model, n_features) for name, model in self.models.items()}

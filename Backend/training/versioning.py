@@ -10,9 +10,9 @@ from typing import Any
 
 import joblib
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from core.model_store import ModelStore
+from .dataset import Dataset
 from .ensemble import EnsembleParams, FraudEnsemble
 from .metrics import evaluate
 
@@ -68,36 +68,25 @@ def _canary(X: np.ndarray, labels: np.ndarray, ensemble: FraudEnsemble, random_s
     return {"features": rows.tolist(), "expected_scores": ensemble.predict(rows).round(4).tolist()}
 
 
-def train_candidate(
-    X: np.ndarray,
-    targets: np.ndarray,
-    labels: np.ndarray,
+def fit_candidate(
+    train: Dataset,
+    evaluation: Dataset,
     feature_names: list[str],
     high_threshold: float,
     *,
-    sample_weight: np.ndarray | None = None,
     params: EnsembleParams = EnsembleParams(),
     random_state: int = 42,
-    holdout: float = 0.2,
 ) -> Candidate:
-    """Fit on a stratified split of (X, targets), evaluate on the held-out part.
-
-    `targets` are 0-100 risk scores, `labels` 1 for fraud; `sample_weight` weights rows
-    (for example real documents above synthetic ones).
-    """
+    """Fit an ensemble on `train`, measure it on `evaluation`."""
     started = time.perf_counter()
-    weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    X_train, X_test, y_train, y_test, l_train, l_test, w_train, _ = train_test_split(
-        X, targets, labels, weights, test_size=holdout, stratify=labels, random_state=random_state
-    )
-    ensemble = FraudEnsemble(params, random_state).fit(X_train, y_train, sample_weight=w_train)
-    scores = ensemble.predict(X_test)
-    genuine = X_train[l_train == 0] if np.any(l_train == 0) else X_train
+    ensemble = FraudEnsemble(params, random_state).fit(train.X, train.targets, sample_weight=train.weights)
+    scores = ensemble.predict(evaluation.X)
+    genuine = train.X[train.labels == 0] if np.any(train.labels == 0) else train.X
     return Candidate(
         ensemble=ensemble,
         feature_names=list(feature_names),
-        metrics=evaluate(y_test, l_test, scores, high_threshold),
-        canary=_canary(X_test, l_test, ensemble, random_state),
+        metrics=evaluate(evaluation.targets, evaluation.labels, scores, high_threshold),
+        canary=_canary(evaluation.X, evaluation.labels, ensemble, random_state),
         feature_stats={
             "typical": genuine.mean(axis=0).round(6).tolist(),
             "spread": genuine.std(axis=0).round(6).tolist(),
@@ -105,6 +94,20 @@ def train_candidate(
         },
         training_seconds=time.perf_counter() - started,
     )
+
+
+def train_candidate(
+    data: Dataset,
+    feature_names: list[str],
+    high_threshold: float,
+    *,
+    params: EnsembleParams = EnsembleParams(),
+    random_state: int = 42,
+    holdout: float = 0.2,
+) -> Candidate:
+    """Fit on a stratified split of `data` and evaluate on the held-out part."""
+    train, evaluation = data.split(holdout, random_state)
+    return fit_candidate(train, evaluation, feature_names, high_threshold, params=params, random_state=random_state)
 
 
 def save_candidate(store: ModelStore, candidate: Candidate, activate: bool) -> str:

@@ -1,0 +1,392 @@
+"""Retraining: blend reviewer-labelled documents with synthetic ones, train, compare, activate.
+
+One run of `DocumentModelRetrainer.retrain()`:
+  1. fetch labelled documents from the document store (reviewer decisions; confident AI labels);
+  2. pick the data source by volume: synthetic, hybrid (real + synthetic, real weighted) or real;
+  3. validate the training data (size, both classes, finite features, feature list);
+  4. train the ensemble, keeping a real holdout;
+  5. evaluate the candidate and the active version on the same set (real holdout + a fixed,
+     seeded synthetic benchmark);
+  6. save the version, load it the way serving does (checksums, canary), and activate it only
+     if its primary metric is not worse than the active version's by more than the allowed drop;
+  7. prune old versions. Serving processes pick up the new version on their own.
+
+Runs of one type never overlap, across processes (an inter-process lock per type). A run
+killed at any point leaves the active version untouched: files are written atomically, the
+manifest last, and ACTIVE_VERSION.txt is replaced by rename only after the version verified.
+
+    python -m training.automated_retraining paystub [--job-id ID]     (from Backend/)
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from filelock import Timeout
+
+from config import Config
+from core.document_store import DocumentStore, LabelQuery, StoreUnavailable
+from core.model_store import ModelStore, ModelStoreError
+from core.schemas import DocumentValidationError, validate_document
+from .dataset import Dataset, feature_matrix
+from .ensemble import EnsembleParams, FraudEnsemble
+from .metrics import evaluate, is_worse
+from .model_performance_tracker import ModelPerformanceTracker
+from .retraining_config import RetrainingConfig, load_config
+from .versioning import fit_candidate, save_candidate
+
+log = logging.getLogger(__name__)
+
+STAGES = ("fetching data", "training", "evaluating", "saving", "activating")
+ORPHAN_AGE_SECONDS = 600  # files of a version with no manifest, older than this, are left over from a crash
+
+
+class RetrainingInProgress(RuntimeError):
+    """Another run for the same type holds the lock."""
+
+
+class DataValidationError(ValueError):
+    pass
+
+
+@dataclass
+class RealData:
+    dataset: Dataset
+    label_counts: dict[str, int]
+    mean_confidence: float | None
+    unreadable: int
+    error: str | None = None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class DocumentModelRetrainer:
+    """Retrains one document type. Subclasses bind `doc_type_name`.
+
+    `store` is the document store real labels come from; `models_dir`, `config` and
+    `app_config` default to what the environment configures.
+    """
+
+    doc_type_name: ClassVar[str]
+
+    def __init__(
+        self,
+        doc_type: str | None = None,
+        *,
+        store: DocumentStore | None = None,
+        models_dir: Path | None = None,
+        config: RetrainingConfig | None = None,
+        app_config: Config | None = None,
+        params: EnsembleParams | None = None,
+        progress: Callable[[str], None] | None = None,
+        trigger: str = "manual",
+    ):
+        from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
+
+        name = doc_type or self.doc_type_name
+        self.doc_type = DOCUMENT_TYPES[name]
+        self.detector_class = DETECTOR_CLASSES[name]
+        self.app_config = app_config or Config.from_env()
+        self.config = config or load_config(self.app_config.retraining_config_path())
+        self.settings = self.config.for_type(name)
+        self.models_dir = Path(models_dir or self.app_config.models_dir(name))
+        self.model_store = ModelStore(self.models_dir, name)
+        self.tracker = ModelPerformanceTracker(name, self.models_dir)
+        self._store = store
+        self.params = params or EnsembleParams(n_jobs=1)  # one core for training, the other for serving
+        self.progress = progress or (lambda stage: None)
+        self.trigger = trigger
+
+    @property
+    def store(self) -> DocumentStore:
+        if self._store is None:
+            from core.sql_store import SqlDocumentStore
+            from document_types import DOCUMENT_TYPES
+
+            self._store = SqlDocumentStore(self.app_config.database_url(),
+                                           {t.table: t.name for t in DOCUMENT_TYPES.values()})
+        return self._store
+
+    # data --------------------------------------------------------------------
+    def generate_synthetic_data(self, n_samples: int, random_state: int | None = None) -> Dataset:
+        """`n_samples` synthetic documents of this type, through the scoring feature extractor."""
+        seed = self.config.global_settings.random_state if random_state is None else random_state
+        today = datetime.now(timezone.utc).date()
+        batch = self.doc_type.generator.generate(n_samples, seed, today=today)
+        return Dataset.of(feature_matrix(self.doc_type, batch.documents, today), batch.risk_targets, batch.labels)
+
+    def fetch_real_data_from_database(self) -> RealData:
+        """Labelled documents of this type: reviewer decisions, and AI labels that pass the confidence filter.
+
+        Features are re-extracted from the stored raw fields as of the day each document
+        was scored, with the current extractor.
+        """
+        quality = self.config.data_quality
+        targets = self.config.global_settings.label_risk_targets
+        query = LabelQuery(
+            min_confidence=quality.min_confidence_score if quality.require_high_confidence_only else None,
+            limit=self.config.global_settings.max_real_samples,
+            confidence_field=quality.confidence_score_field,
+        )
+        records = self.store.labelled_documents(self.doc_type.table, query)
+        rows, risk, labels, confidences = [], [], [], []
+        counts = {"APPROVE": 0, "REJECT": 0, "reviewer": 0, "ai": 0}
+        unreadable = 0
+        for record in records:
+            label = record.label
+            try:
+                fields = validate_document(self.doc_type.schema, record.raw_fields).fields
+            except DocumentValidationError:
+                unreadable += 1
+                continue
+            rows.append(self.doc_type.extractor.extract(fields, record.created_at.date()).values)
+            risk.append(targets[label])
+            labels.append(1 if label == "REJECT" else 0)
+            confidences.append(record.confidence_score)
+            counts[label] += 1
+            counts["reviewer" if record.reviewer_decision else "ai"] += 1
+        n_features = len(self.doc_type.extractor.feature_names)
+        dataset = Dataset.of(np.asarray(rows, dtype=np.float32).reshape(len(rows), n_features), risk, labels,
+                             weight=self.settings.real_data_weight)
+        mean_confidence = round(float(np.mean(confidences)), 4) if confidences else None
+        log.info("%s real labelled data: %d APPROVE, %d REJECT (%d reviewer, %d AI), mean confidence %s, %d unreadable",
+                 self.doc_type.name, counts["APPROVE"], counts["REJECT"], counts["reviewer"], counts["ai"],
+                 mean_confidence, unreadable)
+        return RealData(dataset, counts, mean_confidence, unreadable)
+
+    def _fetch_real(self) -> RealData:
+        try:
+            return self.fetch_real_data_from_database()
+        except StoreUnavailable as exc:
+            log.warning("%s: document store unavailable, training on synthetic data only", self.doc_type.name)
+            empty = Dataset.of(np.zeros((0, len(self.doc_type.extractor.feature_names))), [], [])
+            return RealData(empty, {"APPROVE": 0, "REJECT": 0, "reviewer": 0, "ai": 0}, None, 0, str(exc))
+
+    def choose_data_source(self, real: RealData) -> tuple[str, str]:
+        n, s = len(real.dataset), self.settings
+        if real.error:
+            return "synthetic", f"document store unavailable ({real.error})"
+        if n < s.min_real_samples_for_hybrid:
+            return "synthetic", f"{n} real labelled samples, fewer than min_real_samples_for_hybrid ({s.min_real_samples_for_hybrid})"
+        if n < s.min_real_samples_for_real_only:
+            return "hybrid", (f"{n} real labelled samples: at least {s.min_real_samples_for_hybrid} (hybrid) "
+                              f"but fewer than min_real_samples_for_real_only ({s.min_real_samples_for_real_only})")
+        return "real", f"{n} real labelled samples, at least min_real_samples_for_real_only ({s.min_real_samples_for_real_only})"
+
+    def validate(self, train: Dataset) -> None:
+        """Raise DataValidationError unless `train` is fit to train on."""
+        names = self.detector_class.document_type.extractor.feature_names
+        if len(train) < self.settings.min_samples_for_training:
+            raise DataValidationError(f"{len(train)} samples, fewer than min_samples_for_training "
+                                      f"({self.settings.min_samples_for_training})")
+        present = set(np.unique(train.labels).tolist())
+        if present != {0, 1}:
+            raise DataValidationError(f"only one class present ({'REJECT' if present == {1} else 'APPROVE'})")
+        if not np.all(np.isfinite(train.X)):
+            raise DataValidationError(f"{int((~np.isfinite(train.X)).any(axis=1).sum())} rows with non-finite features")
+        if train.X.shape[1] != len(names):
+            raise DataValidationError(f"{train.X.shape[1]} features, the serving extractor makes {len(names)}")
+
+    # the run -------------------------------------------------------------------
+    def retrain(self) -> dict[str, Any]:
+        """One run; never raises for a failed run (see the result's `success` and `reason`).
+
+        Raises RetrainingInProgress when another run for this type holds the lock.
+        """
+        lock = self.model_store.retrain_lock()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise RetrainingInProgress(f"{self.doc_type.name} is already retraining") from None
+        started = time.perf_counter()
+        result: dict[str, Any] = {
+            "success": False, "doc_type": self.doc_type.name, "version_id": None, "activated": False, "reason": "",
+            "metrics": {"candidate": None, "active": None}, "data_source": None, "data_source_reason": None,
+            "samples": {}, "training_seconds": 0.0, "trigger": self.trigger, "started_at": _now(),
+        }
+        try:
+            self._run(result)
+        except DataValidationError as exc:
+            result["reason"] = f"Data validation failed: {exc}"
+            log.warning("%s: %s", self.doc_type.name, result["reason"])
+        except Exception as exc:  # a failed run must still be recorded, and leave the active version as it was
+            result["reason"] = f"Retraining failed: {type(exc).__name__}: {exc}"
+            log.exception("%s retraining failed", self.doc_type.name)
+        finally:
+            result["training_seconds"] = round(time.perf_counter() - started, 3)
+            result["finished_at"] = _now()
+            lock.release()
+            self.tracker.record_run(result)
+        return result
+
+    def _stage(self, stage: str) -> None:
+        log.info("%s retraining: %s", self.doc_type.name, stage)
+        self.progress(stage)
+
+    def _run(self, result: dict[str, Any]) -> None:
+        g = self.config.global_settings
+        self._stage("fetching data")
+        real = self._fetch_real()
+        source, why = self.choose_data_source(real)
+        result["data_source"], result["data_source_reason"] = source, why
+        log.info("%s data source: %s (%s)", self.doc_type.name, source, why)
+
+        if source == "synthetic":
+            real_train = real_holdout = real.dataset.take(np.arange(0))
+        else:
+            real_train, real_holdout = real.dataset.split(g.holdout_fraction, g.random_state)
+        synthetic = (self.generate_synthetic_data(self.settings.synthetic_samples) if source != "real"
+                     else real.dataset.take(np.arange(0)))
+        if source == "synthetic":
+            synthetic_train, synthetic_holdout = synthetic.split(g.holdout_fraction, g.random_state)
+        else:
+            synthetic_train, synthetic_holdout = synthetic, synthetic.take(np.arange(0))
+        benchmark = self.generate_synthetic_data(g.evaluation_synthetic_samples, g.evaluation_seed)
+        train = real_train.concat(synthetic_train)
+        evaluation = real_holdout.concat(synthetic_holdout).concat(benchmark)
+        result["samples"] = {
+            "real": len(real.dataset), "real_train": len(real_train), "real_holdout": len(real_holdout),
+            "synthetic": len(synthetic), "evaluation": len(evaluation), "train": len(train),
+            "real_labels": real.label_counts, "real_unreadable": real.unreadable,
+            "real_mean_confidence": real.mean_confidence,
+            "train_labels": {"REJECT": int(train.labels.sum()), "APPROVE": int(len(train) - train.labels.sum())},
+        }
+        self.validate(train)
+
+        self._stage("training")
+        high = self.app_config.RISK_HIGH_THRESHOLD
+        candidate = fit_candidate(train, evaluation, self.doc_type.extractor.feature_names, high,
+                                  params=self.params, random_state=g.random_state)
+        candidate.data_summary = {"data_source": source, "reason": why, **result["samples"]}
+
+        self._stage("evaluating")
+        active = self.model_store.active_version()
+        active_metrics, active_note = self._evaluate_active(active, evaluation, high)
+        result["metrics"] = {"candidate": candidate.metrics, "active": active_metrics}
+
+        self._stage("saving")
+        version = save_candidate(self.model_store, candidate, activate=False)
+        result["version_id"] = version
+        self.detector_class(self.models_dir).load_version(version)  # what serving will do: checksums, canary
+
+        metric, drop = g.primary_metric, g.max_performance_drop
+        if active_metrics is not None and is_worse(candidate.metrics[metric], active_metrics[metric], metric, drop):
+            reason = (f"New model not activated due to performance drop: {metric} {candidate.metrics[metric]} "
+                      f"vs active {active_metrics[metric]} (max drop {drop})")
+            log.warning("%s: %s", self.doc_type.name, reason)
+            self.model_store.update_manifest(version, status="rejected", status_reason=reason)
+            result.update(success=True, reason=reason)
+            return
+
+        self._stage("activating")
+        reason = active_note or (f"{metric} {candidate.metrics[metric]} vs active {active_metrics[metric]}"
+                                 if active_metrics else "first version of this type")
+        with self.model_store.lock():
+            self.model_store.update_manifest(version, status="active", status_reason=reason)
+            self.model_store.activate(version)
+        self.tracker.record_event("activation", version, active, reason)
+        result.update(success=True, activated=True, reason=f"Activated: {reason}")
+        self.prune()
+
+    def _evaluate_active(self, active: str | None, evaluation: Dataset, high: float) -> tuple[dict | None, str | None]:
+        if active is None:
+            return None, "first version of this type"
+        try:
+            manifest = self.model_store.verify(active)
+            if manifest["feature_names"] != self.doc_type.extractor.feature_names:
+                return None, f"active version {active} uses another feature list; it cannot be compared"
+            ensemble = FraudEnsemble.from_version(self.model_store, active)
+        except (ModelStoreError, KeyError, OSError, ValueError) as exc:
+            return None, f"active version {active} could not be evaluated ({exc})"
+        return evaluate(evaluation.targets, evaluation.labels, ensemble.predict(evaluation.X), high), None
+
+    def prune(self) -> list[str]:
+        """Delete all but the newest `keep_versions` versions, never the active one or the one before it."""
+        keep = self.config.global_settings.keep_versions
+        with self.model_store.lock():
+            active = self.model_store.active_version()
+            protected = {active, self.tracker.previous_active(active)}
+            versions = self.model_store.version_ids()
+            doomed = [v for v in versions[keep:] if v not in protected]
+            for version in doomed:
+                self.model_store.delete_version(version)
+            self._delete_orphans(set(versions))
+        if doomed:
+            log.info("%s: pruned versions %s", self.doc_type.name, ", ".join(doomed))
+        return doomed
+
+    def _delete_orphans(self, complete: set[str]) -> None:
+        """Files of versions whose manifest was never written: a run killed while saving."""
+        cutoff = time.time() - ORPHAN_AGE_SECONDS
+        for path in self.models_dir.glob(f"{self.doc_type.name}_*_*.*"):
+            version = "_".join(path.stem.split("_")[-2:])
+            if version not in complete and "manifest" not in path.name and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+
+
+class PaystubModelRetrainer(DocumentModelRetrainer):
+    doc_type_name = "paystub"
+
+
+class CheckModelRetrainer(DocumentModelRetrainer):
+    doc_type_name = "check"
+
+
+class MoneyOrderModelRetrainer(DocumentModelRetrainer):
+    doc_type_name = "money_order"
+
+
+class BankStatementModelRetrainer(DocumentModelRetrainer):
+    doc_type_name = "bank_statement"
+
+
+RETRAINERS: dict[str, type[DocumentModelRetrainer]] = {
+    cls.doc_type_name: cls
+    for cls in (PaystubModelRetrainer, CheckModelRetrainer, MoneyOrderModelRetrainer, BankStatementModelRetrainer)
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one retrain in this process, reporting stages to a job record when --job-id is given."""
+    import argparse
+    import json
+    import os
+
+    parser = argparse.ArgumentParser(description="Retrain one document type's models.")
+    parser.add_argument("doc_type", choices=sorted(RETRAINERS))
+    parser.add_argument("--job-id")
+    parser.add_argument("--trigger", default="manual")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    os.nice(10)  # serving requests come first on a shared machine
+
+    app_config = Config.from_env()
+    jobs = None
+    if args.job_id:
+        from .jobs import job_store_for
+
+        jobs = job_store_for(app_config)
+        jobs.start(args.job_id, os.getpid())
+    progress = (lambda stage: jobs.set_stage(args.job_id, stage)) if jobs else (lambda stage: print(stage, flush=True))
+    retrainer = RETRAINERS[args.doc_type](app_config=app_config, progress=progress, trigger=args.trigger)
+    try:
+        result = retrainer.retrain()
+    except RetrainingInProgress as exc:
+        result = {"success": False, "doc_type": args.doc_type, "reason": str(exc)}
+    if jobs:
+        jobs.finish(args.job_id, result)
+    else:
+        print(json.dumps(result, indent=2, default=str))
+    return 0 if result.get("success") else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
