@@ -29,8 +29,11 @@ class Dataset:
 
     @classmethod
     def of(cls, X: np.ndarray, targets, labels, weight: float = 1.0) -> "Dataset":
+        X = np.asarray(X, dtype=np.float32)
         n = len(X)
-        return cls(np.asarray(X, dtype=np.float32).reshape(n, -1), np.asarray(targets, dtype=np.float64),
+        if X.ndim != 2:
+            raise ValueError(f"feature rows must be 2-D, got shape {X.shape}")
+        return cls(X, np.asarray(targets, dtype=np.float64),
                    np.asarray(labels, dtype=np.int64), np.full(n, weight, dtype=np.float64))
 
     def __len__(self) -> int:
