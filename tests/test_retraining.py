@@ -18,15 +18,15 @@ from training.retraining_config import DEFAULT_PATH, RetrainingConfigError, load
 PAYSTUB = DOCUMENT_TYPES["paystub"]
 
 
-def small_config(tmp_path, **type_overrides) -> str:
+def small_config(tmp_path, global_settings: dict | None = None, **type_overrides) -> str:
     """The shipped config, scaled down so a run takes a couple of seconds."""
     data = json.loads(DEFAULT_PATH.read_text())
-    data["global_settings"].update(evaluation_synthetic_samples=300)
+    data["global_settings"].update(evaluation_synthetic_samples=300, **(global_settings or {}))
     for settings in data["document_types"].values():
         settings.update(min_samples_for_training=100, min_real_samples_for_hybrid=30,
                         min_real_samples_for_real_only=150, synthetic_samples=800, auto_train_threshold=20)
         settings.update(type_overrides)
-    path = tmp_path / "retraining_config.json"
+    path = tmp_path / f"retraining_config_{len(list(tmp_path.glob('retraining_config_*')))}.json"
     path.write_text(json.dumps(data))
     return str(path)
 
@@ -229,12 +229,8 @@ def test_tracker_records_runs_and_summarises(retrain_app):
 
 
 def test_pruning_keeps_active_and_previous(retrain_app, tmp_path):
-    data = json.loads(open(small_config(tmp_path)).read())
-    data["global_settings"]["keep_versions"] = 2
-    data["global_settings"]["max_performance_drop"] = 1.0  # activate every candidate
-    path = tmp_path / "keep2.json"
-    path.write_text(json.dumps(data))
-    config = load_config(path)
+    # keep two versions; activate every candidate
+    config = load_config(small_config(tmp_path, {"keep_versions": 2, "max_performance_drop": 1.0}))
     store = ModelStore(retrain_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
     versions = [retrainer(retrain_app, config=config).retrain()["version_id"] for _ in range(3)]
     remaining = store.version_ids()
