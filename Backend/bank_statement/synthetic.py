@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from core.synthetic import SyntheticDocumentGenerator, digits, money, person_name, pick
+from core.synthetic import SyntheticDocumentGenerator, digits, money, person_name, pick, scan_quality
 
 BANKS = ("First National Bank", "Chase Bank", "Wells Fargo", "Bank of America", "US Bank", "PNC Bank",
          "Citizens Bank", "Truist", "Regions Bank", "Navy Federal Credit Union", "Capital One")
@@ -150,7 +150,7 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
             "total_deposits": 0.0,
             "total_withdrawals": 0.0,
             "transactions": rows,
-            "text_quality": round(float(rng.uniform(0.72, 1.0)), 3),
+            "text_quality": scan_quality(rng),
         }
         _restate(doc)
         if rng.random() < 0.05:  # an optional value the OCR did not read

@@ -4,13 +4,13 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from core.amount_words import words_to_amount
-from core.features import MISSING, FeatureExtractor, FeatureSpec, Reason, compare_names, flag
+from core.features import (
+    MISSING, WRITTEN_AMOUNT_FEATURES, FeatureExtractor, FeatureSpec, Reason, compare_names, compare_written_amount, flag,
+)
 from .micr import parse_micr, same_number
 from .routing import is_valid_routing_number, normalize_digits
 from .schema import CheckFields
 
-AMOUNT_TOLERANCE = 0.005  # written and numeric amounts must agree to the cent
 STALE_AFTER_DAYS = 180  # UCC 4-404: a bank need not pay a check presented more than six months after its date
 LOW_CHECK_NUMBER = 200  # new accounts start their checkbooks at 101 (or 1001)
 HIGH_AMOUNT = 2000.0  # a large check for a brand-new checkbook
@@ -29,11 +29,7 @@ class CheckFeatureExtractor(FeatureExtractor):
     features = (
         FeatureSpec("log_amount", "log10(1 + numeric amount); -1 when missing or not positive."),
         FeatureSpec("amount_not_positive", "1 when the numeric amount is zero or negative."),
-        FeatureSpec("written_amount_unreadable", "1 when a written (legal) amount was extracted but cannot be read as an amount."),
-        FeatureSpec("written_amount_difference",
-                    "|written - numeric amount| over the numeric amount (at least 1); -1 when either is missing or unreadable."),
-        FeatureSpec("amount_mismatch",
-                    "1 when the written amount differs from the numeric amount by a cent or more, or cannot be read."),
+        *WRITTEN_AMOUNT_FEATURES,
         FeatureSpec("routing_checksum_invalid",
                     "1 when the routing number (printed, else the MICR line's) is not nine digits passing the ABA checksum."),
         FeatureSpec("micr_unreadable", "1 when a MICR line was extracted but no routing number can be found in it."),
@@ -93,20 +89,7 @@ class CheckFeatureExtractor(FeatureExtractor):
         if not_positive:
             reasons.append(Reason("AMOUNT_NOT_POSITIVE", "The check amount is zero or negative"))
 
-        written = words_to_amount(doc.amount_written)
-        unreadable = doc.amount_written is not None and written is None
-        values["written_amount_unreadable"] = flag(unreadable)
-        difference = MISSING
-        if written is not None and amount is not None:
-            difference = abs(written - amount) / max(abs(amount), 1.0)
-        values["written_amount_difference"] = difference
-        differs = written is not None and amount is not None and abs(written - amount) > AMOUNT_TOLERANCE
-        values["amount_mismatch"] = flag(differs or unreadable)
-        if differs:
-            reasons.append(Reason("AMOUNT_MISMATCH", f"The written amount ({written:,.2f}) does not match "
-                                                     f"the numeric amount ({amount:,.2f})"))
-        elif unreadable:
-            reasons.append(Reason("AMOUNT_MISMATCH", "The written amount cannot be read as an amount"))
+        compare_written_amount(doc.amount_written, amount, values, reasons)
 
     @staticmethod
     def _routing_and_micr(doc: CheckFields, values: dict[str, float], reasons: list[Reason]) -> None:

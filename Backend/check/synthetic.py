@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 
 from core.amount_words import amount_to_words
-from core.synthetic import SyntheticDocumentGenerator, address, digits, money, person_name, pick, recent_date
+from core.synthetic import (
+    SyntheticDocumentGenerator, address, digits, drop_optional, money, person_name,
+    pick, recent_date, scan_quality,
+)
 from .micr import parse_micr
 from .routing import aba_check_digit
 
@@ -115,11 +118,9 @@ class CheckGenerator(SyntheticDocumentGenerator):
             "signature_present": True,
             "memo": pick(rng, MEMOS),
             "micr_line": micr_line(rng, routing, account, str(serial)),
-            "text_quality": round(float(rng.uniform(0.72, 1.0)), 3),
+            "text_quality": scan_quality(rng),
         }
-        for optional in ("memo", "payer_address"):
-            if rng.random() < 0.05:
-                doc[optional] = None
+        drop_optional(doc, rng, ("memo", "payer_address"))
         return doc
 
     @staticmethod

@@ -92,6 +92,36 @@ def compare_names(a: str | None, b: str | None) -> tuple[float, bool]:
     return SequenceMatcher(None, a, b).ratio(), a == b
 
 
+AMOUNT_TOLERANCE = 0.005  # written and numeric amounts must agree to the cent
+
+WRITTEN_AMOUNT_FEATURES = (
+    FeatureSpec("written_amount_unreadable", "1 when a written (legal) amount was extracted but cannot be read as an amount."),
+    FeatureSpec("written_amount_difference",
+                "|written - numeric amount| over the numeric amount (at least 1); -1 when either is missing or unreadable."),
+    FeatureSpec("amount_mismatch",
+                "1 when the written amount differs from the numeric amount by a cent or more, or cannot be read."),
+)
+
+
+def compare_written_amount(written_text: str | None, amount: float | None, values: dict[str, float],
+                           reasons: list[Reason]) -> None:
+    """The WRITTEN_AMOUNT_FEATURES of a document whose legal line reads `written_text` and figure is `amount`."""
+    from .amount_words import words_to_amount
+
+    written = words_to_amount(written_text)
+    unreadable = written_text is not None and written is None
+    values["written_amount_unreadable"] = flag(unreadable)
+    difference = abs(written - amount) if written is not None and amount is not None else None
+    values["written_amount_difference"] = MISSING if difference is None else difference / max(abs(amount), 1.0)
+    differs = difference is not None and difference > AMOUNT_TOLERANCE
+    values["amount_mismatch"] = flag(differs or unreadable)
+    if differs:
+        reasons.append(Reason("AMOUNT_MISMATCH",
+                              f"The written amount ({written:,.2f}) does not match the numeric amount ({amount:,.2f})"))
+    elif unreadable:
+        reasons.append(Reason("AMOUNT_MISMATCH", "The written amount cannot be read as an amount"))
+
+
 COMMON_FEATURES = (
     FeatureSpec("missing_key_field_count", "How many of the type's key fields are missing or empty."),
     FeatureSpec("text_quality", "OCR text quality 0..1 as sent; -1 when not sent."),

@@ -113,6 +113,18 @@ STREETS = ("Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Park Blvd", "Elm St", 
 CITIES = ("Springfield, IL", "Austin, TX", "Columbus, OH", "Portland, OR", "Raleigh, NC", "Denver, CO", "Tampa, FL")
 
 
+def scan_quality(rng: np.random.Generator) -> float:
+    """OCR text quality of a genuine document's ordinary scan."""
+    return round(float(rng.uniform(0.72, 1.0)), 3)
+
+
+def drop_optional(document: dict[str, Any], rng: np.random.Generator, fields: tuple[str, ...], rate: float = 0.05) -> None:
+    """Blank each of `fields` with probability `rate`: genuine documents miss optional fields too."""
+    for name in fields:
+        if rng.random() < rate:
+            document[name] = None
+
+
 def person_name(rng: np.random.Generator) -> str:
     return f"{pick(rng, FIRST_NAMES)} {pick(rng, LAST_NAMES)}"
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from core.amount_words import words_to_amount
-from core.features import MISSING, FeatureExtractor, FeatureSpec, Reason, compare_names, days_between, flag, ratio
+from core.features import (
+    MISSING, WRITTEN_AMOUNT_FEATURES, FeatureExtractor, FeatureSpec, Reason, compare_names, compare_written_amount,
+    days_between, flag, ratio,
+)
 from .issuers import issuer_name_similarity, lookup_issuer, matches_any_serial_format, normalize_serial
 from .schema import MoneyOrderFields
 
 LOOKALIKE_SIMILARITY = 0.85  # an unknown issuer this close to a known name is a look-alike, not just unlisted
 NEAR_LIMIT_SHARE = 0.9  # a whole-dollar amount at 90% or more of the limit is "at the limit"
-AMOUNT_TOLERANCE = 0.005  # written and numeric amounts must agree to the cent
 
 class MoneyOrderFeatureExtractor(FeatureExtractor):
     schema = MoneyOrderFields
@@ -38,10 +39,7 @@ class MoneyOrderFeatureExtractor(FeatureExtractor):
         FeatureSpec("serial_non_digit_count", "Characters in the serial number that are not digits; -1 when missing."),
         FeatureSpec("serial_format_invalid",
                     "1 when the serial number is not in the issuer's format (or, issuer unknown, in no known issuer's format)."),
-        FeatureSpec("written_amount_unreadable", "1 when a written amount was extracted but cannot be read as an amount."),
-        FeatureSpec("written_amount_difference",
-                    "|written amount - amount| over the amount; -1 when either is missing or unreadable."),
-        FeatureSpec("amount_mismatch", "1 when the written and numeric amounts differ, or the written amount is unreadable."),
+        *WRITTEN_AMOUNT_FEATURES,
         FeatureSpec("days_since_issue", "Days from the issue date to today, 0 for a future date; -1 when missing."),
         FeatureSpec("days_issue_in_future", "Days the issue date lies after today, 0 when not in the future; -1 when missing."),
         FeatureSpec("issue_date_in_future", "1 when the issue date is after today."),
@@ -57,7 +55,7 @@ class MoneyOrderFeatureExtractor(FeatureExtractor):
 
         self._issuer(doc, values, reasons)
         self._serial(doc, values, reasons)
-        self._written_amount(doc, values, reasons)
+        compare_written_amount(doc.amount_written, doc.amount, values, reasons)
         self._issue_date(doc, today, values, reasons)
 
         values["payee_purchaser_similarity"], same = compare_names(doc.purchaser_name, doc.payee_name)
@@ -112,22 +110,6 @@ class MoneyOrderFeatureExtractor(FeatureExtractor):
             reasons.append(Reason("SERIAL_FORMAT_INVALID", "The serial number is not in the issuer's serial-number format"))
         elif invalid:
             reasons.append(Reason("SERIAL_FORMAT_INVALID", "The serial number is in no known issuer's serial-number format"))
-
-    @staticmethod
-    def _written_amount(doc: MoneyOrderFields, values: dict[str, float], reasons: list[Reason]) -> None:
-        written = words_to_amount(doc.amount_written) if doc.amount_written else None
-        unreadable = doc.amount_written is not None and written is None
-        values["written_amount_unreadable"] = flag(unreadable)
-        difference = abs(written - doc.amount) if written is not None and doc.amount is not None else None
-        values["written_amount_difference"] = (
-            MISSING if difference is None else difference / max(abs(doc.amount), 1.0))
-        mismatch = difference is not None and difference > AMOUNT_TOLERANCE
-        values["amount_mismatch"] = flag(mismatch or unreadable)
-        if mismatch:
-            reasons.append(Reason("AMOUNT_MISMATCH",
-                                  f"The written amount ({written:,.2f}) does not match the numeric amount ({doc.amount:,.2f})"))
-        elif unreadable:
-            reasons.append(Reason("AMOUNT_MISMATCH", "The written amount cannot be read as an amount"))
 
     @staticmethod
     def _issue_date(doc: MoneyOrderFields, today: date, values: dict[str, float], reasons: list[Reason]) -> None:

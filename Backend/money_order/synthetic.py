@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 
 from core.amount_words import amount_to_words
-from core.synthetic import CITIES, SyntheticDocumentGenerator, address, digits, money, person_name, pick, recent_date
+from core.synthetic import (
+    CITIES, SyntheticDocumentGenerator, address, digits, drop_optional, money,
+    person_name, pick, recent_date, scan_quality,
+)
 from .features import NEAR_LIMIT_SHARE
 from .issuers import COMMON_FACE_VALUE_LIMIT, ISSUERS, Issuer, lookup_issuer
 
@@ -82,11 +85,9 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
             "payee_name": payee,
             "issue_date": recent_date(rng, today, 60),
             "agent_location": f"{pick(rng, AGENT_KINDS)} #{digits(rng, 4)}, {pick(rng, CITIES)}",
-            "text_quality": round(float(rng.uniform(0.72, 1.0)), 3),
+            "text_quality": scan_quality(rng),
         }
-        for optional in ("purchaser_address", "agent_location"):
-            if rng.random() < 0.05:
-                doc[optional] = None
+        drop_optional(doc, rng, ("purchaser_address", "agent_location"))
         return doc
 
     # Every pattern must cope with fields an earlier pattern set to None.

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from core.synthetic import SyntheticDocumentGenerator, address, digits, money, person_name, pick
+from core.synthetic import SyntheticDocumentGenerator, address, digits, drop_optional, money, person_name, pick, scan_quality
 
 COMPANIES = ("Acme Logistics LLC", "Blue River Health", "Northwind Traders", "Summit Foods Inc", "Orion Software Corp",
              "Pioneer Construction", "Lakeside School District", "Harbor Freight Lines", "Evergreen Dental Group")
@@ -43,11 +43,9 @@ class PaystubGenerator(SyntheticDocumentGenerator):
             "other_deductions": other,
             "ytd_gross": round(gross * periods_so_far, 2),
             "ytd_net": round(net * periods_so_far, 2),
-            "text_quality": round(float(rng.uniform(0.72, 1.0)), 3),
+            "text_quality": scan_quality(rng),
         }
-        for optional in ("company_address", "employee_id", "other_deductions", "state_tax"):
-            if rng.random() < 0.05:
-                doc[optional] = None
+        drop_optional(doc, rng, ("company_address", "employee_id", "other_deductions", "state_tax"))
         return doc
 
     @staticmethod
