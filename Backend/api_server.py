@@ -1,6 +1,6 @@
 """The fraud detection API: app factory and production entry point.
 
-    python Backend/api_server.py            # gunicorn, WEB_CONCURRENCY workers, on PORT (5001)
+    python Backend/api_server.py            # gunicorn, WEB_CONCURRENCY gthread workers, on PORT (5001)
     python Backend/api_server.py --dev      # Flask's development server
     flask --app Backend/api_server.py train-baseline all
 """
@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> None:
         def load_config(self):
             self.cfg.set("bind", f"{config.HOST}:{config.PORT}")
             self.cfg.set("workers", config.WEB_CONCURRENCY)
+            # gthread: sync workers close every connection; threads keep them alive and share one copy of the models.
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", config.WEB_THREADS)
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
 

@@ -54,6 +54,7 @@ class Config:
     HOST: str = "0.0.0.0"
     PORT: int = 5001
     WEB_CONCURRENCY: int = 2
+    WEB_THREADS: int = 4  # gunicorn gthread worker threads: keep-alive connections, one model copy per process
     ADMIN_API_TOKEN: str = field(default="", repr=False)
     ENABLE_AUTOMATED_RETRAINING: bool = False
     RETRAINING_CONFIG_PATH: str = ""

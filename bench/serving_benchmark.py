@@ -93,6 +93,39 @@ def load(port: int, method: str, path: str, body: bytes | None, concurrency: int
             "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99)}
 
 
+WRK_SCRIPT = """
+wrk.method = "%(method)s"
+wrk.headers["Content-Type"] = "application/json"
+%(body)s
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRKJSON %%d %%d %%d %%f %%f %%f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout + e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99)))
+end
+"""
+
+
+def load_wrk(port: int, method: str, path: str, body: bytes | None, concurrency: int, seconds: float) -> dict:
+    """The same measurement with wrk (one thread, `concurrency` keep-alive connections)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        body_line = ""
+        if body is not None:
+            (Path(tmp) / "body.json").write_bytes(body)
+            body_line = f'wrk.body = io.open("{tmp}/body.json"):read("*a")'
+        script = Path(tmp) / "request.lua"
+        script.write_text(WRK_SCRIPT % {"method": method, "body": body_line})
+        url = f"http://127.0.0.1:{port}{path}"
+        subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(script), url], capture_output=True)  # warm-up
+        out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "-s", str(script), url],
+                             capture_output=True, text=True, check=True).stdout
+    fields = next(line for line in out.splitlines() if line.startswith("WRKJSON")).split()[1:]
+    requests, duration_us, errors = int(fields[0]), int(fields[1]), int(fields[2])
+    p50, p90, p99 = (round(float(v) / 1000, 3) for v in fields[3:6])
+    return {"requests": requests, "errors": errors, "rps": round(requests / (duration_us / 1e6), 1),
+            "p50_ms": p50, "p90_ms": p90, "p99_ms": p99}
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -122,7 +155,8 @@ def wait_ready(port: int, timeout: float) -> None:
 def markdown(report: dict) -> str:
     lines = [
         "# Serving benchmark", "",
-        f"Run {report['when']} on {report['machine']}; gunicorn {report['workers']} sync workers on loopback; "
+        f"Run {report['when']} on {report['machine']}; gunicorn {report['workers']} {report['worker_class']} workers "
+        f"({report['threads']} threads each for gthread) on loopback; store: {report['database']}; "
         f"load generator: {report['load_generator']}; {report['duration_s']} s per cell.", "",
         "| route | connections | requests/s | p50 ms | p90 ms | p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -139,16 +173,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"],
+                        help="gunicorn worker class; sync workers close every connection (no keep-alive)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument("--database-url", default="", help="store analyses here instead of a fresh SQLite file")
+    parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto",
+                        help="wrk when installed (apt-get install wrk), else the Python client")
     args = parser.parse_args()
 
+    use_wrk = args.load_generator == "wrk" or (args.load_generator == "auto" and shutil.which("wrk"))
+    measure = load_wrk if use_wrk else load
     work = Path(tempfile.mkdtemp(prefix="fraud-bench-"))
     port = free_port()
-    env = dict(os.environ, MODELS_DIR=str(work / "models"), DATABASE_URL=f"sqlite:///{work / 'bench.db'}",
+    env = dict(os.environ, MODELS_DIR=str(work / "models"),
+               DATABASE_URL=args.database_url or f"sqlite:///{work / 'bench.db'}",
                LOG_LEVEL="WARNING")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--chdir", str(BACKEND), "-w", str(args.workers),
+         "-k", args.worker_class, "--threads", str(args.threads),
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "api_server:create_app()"],
         env=env, start_new_session=True)
     try:
@@ -157,19 +201,22 @@ def main() -> None:
         rows = []
         for concurrency in args.concurrency:
             rows.append({"route": "GET /healthz (no-op)", "concurrency": concurrency,
-                         **load(port, "GET", "/healthz", None, concurrency, args.duration)})
+                         **measure(port, "GET", "/healthz", None, concurrency, args.duration)})
             for name, slug in SLUGS.items():
                 body = json.dumps(documents[name]).encode()
                 rows.append({"route": f"POST /api/{slug}/analyze", "concurrency": concurrency,
-                             **load(port, "POST", f"/api/{slug}/analyze", body, concurrency, args.duration)})
+                             **measure(port, "POST", f"/api/{slug}/analyze", body, concurrency, args.duration)})
                 print(json.dumps(rows[-1]), flush=True)
         pids = worker_pids(server.pid)
         disk = sum(p.stat().st_size for p in (work / "models").rglob("*") if p.is_file())
         report = {
             "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "workers": args.workers, "duration_s": args.duration,
-            "load_generator": "Python http.client, one process and one keep-alive connection per concurrent client",
+            "database": "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite (embedded default)",
+            "workers": args.workers, "worker_class": args.worker_class, "threads": args.threads,
+            "duration_s": args.duration,
+            "load_generator": ("wrk 4.1, one thread, keep-alive connections" if use_wrk else
+                               "Python http.client, one process and one keep-alive connection per concurrent client"),
             "rows": rows, "worker_rss_mb": [rss_mb(p) for p in pids],
             "models_on_disk_mb": round(disk / 1e6, 1),
         }
