@@ -70,8 +70,14 @@ def create_app(config: Config | None = None) -> Flask:
     from training.retraining_config import load_config
     from training.runner import RetrainingRunner
 
-    app.extensions["retraining_config"] = load_config(config.retraining_config_path())  # fails fast if broken
-    app.extensions["retraining_runner"] = RetrainingRunner(config, job_store_for(config))
+    from scheduler.document_retraining_scheduler import init_scheduler, start_scheduler
+
+    retraining_config = load_config(config.retraining_config_path())  # fails fast if broken
+    runner = RetrainingRunner(config, job_store_for(config))
+    app.extensions["retraining_config"] = retraining_config
+    app.extensions["retraining_runner"] = runner
+    app.extensions["retraining_scheduler"] = init_scheduler(config, retraining_config, services, runner)
+    start_scheduler()
 
     app.url_map.converters["doctype"] = slug_converter([t.slug for t in DOCUMENT_TYPES.values()])
     install(app)

@@ -5,7 +5,7 @@ import logging
 import uuid
 from datetime import datetime, timezone
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.routing import BaseConverter
 
 from .api_models import ListParams, ReviewRequest
@@ -127,7 +127,19 @@ def review(doc_type: DocumentType, document_id: str):
     if record is None:
         raise ApiError(404, "Document disappeared while reviewing", [FieldError("document_id", "not found")])
     log.info("Review recorded for a %s: %s", doc_type.name, payload.decision)
-    return jsonify({**record.as_dict(), "training_status": "no training needed"})
+    return jsonify({**record.as_dict(), "training_status": training_status_after_review(doc_type.name)})
+
+
+def training_status_after_review(doc_type: str) -> str:
+    """'retrain queued' when this review pushed the type past its auto_train_threshold; never waits for training."""
+    scheduler = current_app.extensions.get("retraining_scheduler")
+    if scheduler is None or not current_app.config["FRAUD_CONFIG"].ENABLE_AUTOMATED_RETRAINING:
+        return "no training needed"
+    try:
+        return scheduler.on_review(doc_type)
+    except Exception:  # a trigger problem must not fail a recorded review
+        log.exception("Could not check the retraining trigger after a review")
+        return "no training needed"
 
 
 def _version_out(info: VersionInfo, active: str | None) -> dict:

@@ -89,7 +89,7 @@ class ReviewRequest(_Strict):
 
 
 class ReviewResponse(StoredAnalysis):
-    training_status: str
+    training_status: Literal["retrain queued", "no training needed"]
 
 
 class ListParams(_Strict):

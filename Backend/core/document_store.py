@@ -102,6 +102,14 @@ class DocumentStore(ABC):
         """Analyses usable as training labels (see LabelQuery), newest first."""
 
     @abstractmethod
+    def count_labelled(self, table: str, query: LabelQuery) -> int:
+        """How many analyses `labelled_documents` would return (ignoring its limit)."""
+
+    @abstractmethod
+    def recommendation_counts(self, table: str, since: datetime) -> dict[str, int]:
+        """Analyses created at or after `since`, counted by ai_recommendation."""
+
+    @abstractmethod
     def ping(self) -> bool:
         """True when the store answers."""
 

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Float, Index, MetaData, String, Table, Text, and_, create_engine, event, or_, select,
-    text, update,
+    JSON, Column, DateTime, Float, Index, MetaData, String, Table, Text, and_, create_engine, event, func, or_,
+    select, text, update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
@@ -190,17 +190,20 @@ class SqlDocumentStore(DocumentStore):
             return None
         return self.get_analysis(table, document_id)
 
-    def labelled_documents(self, table: str, query: LabelQuery) -> list[AnalysisRecord]:
-        t = self._table(table)
+    def _labelled_filter(self, t: Table, query: LabelQuery):
         ai_label = and_(t.c.reviewer_decision.is_(None), t.c.ai_recommendation.in_(REVIEW_DECISIONS))
         if query.min_confidence is not None:
             if query.confidence_field not in t.c:
                 raise ValueError(f"No column {query.confidence_field!r} to filter confidence on")
             ai_label = and_(ai_label, t.c[query.confidence_field] >= query.min_confidence)
-        statement = select(t).where(or_(t.c.reviewer_decision.in_(REVIEW_DECISIONS), ai_label))
+        condition = or_(t.c.reviewer_decision.in_(REVIEW_DECISIONS), ai_label)
         if query.since is not None:
-            statement = statement.where(or_(t.c.created_at >= query.since, t.c.reviewed_at >= query.since))
-        statement = statement.order_by(t.c.created_at.desc(), t.c.document_id.desc())
+            condition = and_(condition, or_(t.c.created_at >= query.since, t.c.reviewed_at >= query.since))
+        return condition
+
+    def labelled_documents(self, table: str, query: LabelQuery) -> list[AnalysisRecord]:
+        t = self._table(table)
+        statement = select(t).where(self._labelled_filter(t, query)).order_by(t.c.created_at.desc(), t.c.document_id.desc())
         if query.limit is not None:
             statement = statement.limit(query.limit)
 
@@ -209,6 +212,27 @@ class SqlDocumentStore(DocumentStore):
                 return conn.execute(statement).all()
 
         return [self._record(t, row) for row in self._run("read labelled documents", fetch)]
+
+    def count_labelled(self, table: str, query: LabelQuery) -> int:
+        t = self._table(table)
+        statement = select(func.count()).select_from(t).where(self._labelled_filter(t, query))
+
+        def fetch():
+            with self.engine.connect() as conn:
+                return conn.execute(statement).scalar_one()
+
+        return int(self._run("count labelled documents", fetch))
+
+    def recommendation_counts(self, table: str, since: datetime) -> dict[str, int]:
+        t = self._table(table)
+        statement = (select(t.c.ai_recommendation, func.count()).where(t.c.created_at >= since)
+                     .group_by(t.c.ai_recommendation))
+
+        def fetch():
+            with self.engine.connect() as conn:
+                return conn.execute(statement).all()
+
+        return {rec: int(n) for rec, n in self._run("count recommendations", fetch)}
 
     def ping(self) -> bool:
         try:

@@ -32,8 +32,10 @@ def _tracker(doc_type: str) -> ModelPerformanceTracker:
 @admin.post("/<doctype:doc_type>/retrain-model")
 @require_admin
 def retrain_model(doc_type: DocumentType):
+    from scheduler.document_retraining_scheduler import trigger_manual_retraining
+
     try:
-        job_id = runner().start(doc_type.name, trigger="manual")
+        job_id = trigger_manual_retraining(doc_type.name)
     except AlreadyRunning as exc:
         response = jsonify({"success": False, "error": str(exc), "status": "already running", "job_id": exc.job_id,
                             "details": [{"field": "doc_type", "message": "a retrain of this type is under way"}]})
@@ -59,7 +61,9 @@ def retraining_status():
     history = {name: _tracker(name).get_performance_summary(d.store.active_version(), primary)
                for name, d in svc.detectors.items()}
     running = {name: runner().jobs.active_job(name) for name in svc.detectors}
-    scheduler = current_app.extensions.get("scheduler_status", lambda: {"running": False})()
+    from scheduler.document_retraining_scheduler import get_scheduler_status
+
+    scheduler = get_scheduler_status()
     return jsonify({"scheduler": scheduler, "running_jobs": running, "performance_history": history})
 
 

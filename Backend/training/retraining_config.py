@@ -32,6 +32,8 @@ class GlobalSettings(_Section):
     schedule_hour: int = Field(ge=0, le=23)
     schedule_minute: int = Field(ge=0, le=59)
     schedule_timezone: str = "UTC"
+    misfire_grace_time_seconds: int = Field(default=3600, ge=1, description="a missed weekly run still runs this late")
+    trigger_check_interval_minutes: float = Field(default=60, gt=0, description="how often the data/flag-rate triggers are checked")
     keep_versions: int = Field(default=5, ge=2)
     max_performance_drop: float = Field(ge=0, description="how much worse (in the primary metric) a candidate may be")
     primary_metric: str
@@ -79,12 +81,19 @@ class DocumentTypeSettings(_Section):
     min_real_samples_for_real_only: int = Field(ge=1)
     synthetic_samples: int = Field(ge=100)
     real_data_weight: float = Field(gt=0)
-    auto_train_threshold: int = Field(default=100, ge=1)
+    auto_train_threshold: int = Field(default=100, ge=1, description="new labels since the active version that trigger a retrain")
+    retrain_interval_hours: float = Field(default=24, ge=0, description="least time between two triggered runs")
+    performance_window_days: float = Field(default=7, gt=0, description="window of the REJECT-rate trigger")
+    reject_rate_band: tuple[float, float] = Field(default=(0.05, 0.30), description="REJECT share outside this retrains")
+    min_documents_for_flag_rate: int = Field(default=50, ge=1, description="fewer analyses in the window: no rate trigger")
 
     @model_validator(mode="after")
     def _bands(self) -> "DocumentTypeSettings":
         if self.min_real_samples_for_real_only <= self.min_real_samples_for_hybrid:
             raise ValueError("min_real_samples_for_real_only must be above min_real_samples_for_hybrid")
+        low, high = self.reject_rate_band
+        if not 0 <= low < high <= 1:
+            raise ValueError("reject_rate_band must be [low, high] with 0 <= low < high <= 1")
         return self
 
 

@@ -1,0 +1,1 @@
+"""Scheduled and triggered retraining, executed exactly once across processes and hosts."""
