@@ -49,6 +49,10 @@ LOCK_WAIT_SECONDS = 6 * 3600
 JOB_WAIT_SECONDS = 3 * 3600
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
+
+
 def period_of(trigger: BaseTrigger, now: datetime, zone: ZoneInfo) -> str:
     """The wall-clock time, in `zone`, of the latest fire of `trigger` at or before `now`."""
     if isinstance(trigger, IntervalTrigger):
@@ -56,10 +60,12 @@ def period_of(trigger: BaseTrigger, now: datetime, zone: ZoneInfo) -> str:
         seconds = trigger.interval.total_seconds()
         fire = start + timedelta(seconds=seconds * int((now - start).total_seconds() // seconds))
     else:
+        # In UTC throughout: aware datetimes of one zone compare and add by wall clock, which does
+        # not move forward through the hour that repeats when daylight saving ends.
         fire, candidate = None, trigger.get_next_fire_time(None, now - timedelta(days=8))
-        while candidate is not None and candidate <= now:
+        while candidate is not None and candidate <= now and (fire is None or _utc(candidate) > _utc(fire)):
             fire = candidate
-            candidate = trigger.get_next_fire_time(candidate, candidate + timedelta(seconds=1))
+            candidate = trigger.get_next_fire_time(candidate, _utc(candidate) + timedelta(seconds=1))
         if fire is None:
             fire = now
     return fire.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S")
