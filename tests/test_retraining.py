@@ -256,8 +256,9 @@ def test_cli_retrain_and_scheduled_training(retrain_app):
     label_documents(client, 25, 601, truthful, slug="money-orders", doc_type=DOCUMENT_TYPES["money_order"])
     out = runner.invoke(args=["scheduled-training", "--days", "1"])
     assert out.exit_code == 0, out.output
-    assert "money_order: 25 new labelled documents in 1 day(s), threshold 20: retrain" in out.output
-    assert "paystub: 0 new labelled documents in 1 day(s), threshold 20: skip" in out.output
+    assert "money_order: 25 new labelled documents in 1 day(s), threshold 20;" in out.output
+    assert [l for l in out.output.splitlines() if l.startswith("money_order: 25")][0].endswith(": retrain")
+    assert [l for l in out.output.splitlines() if l.startswith("paystub: 0 new")][0].endswith(": skip")
     last = out.output.strip().splitlines()[-1]
     assert last.startswith("money_order") and "hybrid" not in last  # 25 < min_real_samples_for_hybrid (30)
     bad = runner.invoke(args=["retrain", "invoice"])

@@ -20,7 +20,7 @@ from scheduler.document_retraining_scheduler import (
     EPOCH, TRIGGER_JOB_ID, WEEKLY_JOB_ID, RetrainingScheduler, period_of,
 )
 from scheduler.run_registry import RunRegistry
-from test_retraining import label_documents, small_config, truthful
+from test_retraining import small_config
 from training.retraining_config import load_config
 
 HELPER = Path(__file__).with_name("scheduler_process.py")

@@ -81,13 +81,17 @@ def register_retraining_cli(app: Flask) -> None:
     @click.option("--days", type=int, default=1, show_default=True, help="Look for labels newer than this many days.")
     @click.option("--force", is_flag=True, help="Retrain every enabled type regardless of new data.")
     def scheduled_training_command(days: int, force: bool) -> None:
-        """Retrain the types with at least auto_train_threshold labelled documents newer than --days."""
+        """Retrain the types with enough new labels (in --days, or since the active version) or a drifting flag rate.
+
+        Uses the scheduler's own trigger checks, so the CLI and the hourly job agree.
+        """
         from datetime import datetime, timedelta, timezone
 
         from core.document_store import LabelQuery
         from core.services import services
 
         config = current_app.extensions["retraining_config"]
+        scheduler = current_app.extensions["retraining_scheduler"]
         quality = config.data_quality
         since = datetime.now(timezone.utc) - timedelta(days=days)
         due = []
@@ -95,13 +99,15 @@ def register_retraining_cli(app: Flask) -> None:
             if not settings.enabled:
                 click.echo(f"{name}: disabled")
                 continue
-            table = services().types[name].table
             query = LabelQuery(min_confidence=quality.min_confidence_score if quality.require_high_confidence_only
                                else None, since=since, confidence_field=quality.confidence_score_field)
-            new = len(services().store.labelled_documents(table, query))
-            enough = new >= settings.auto_train_threshold
+            new = services().store.count_labelled(services().types[name].table, query)
+            recent = new >= settings.auto_train_threshold
+            triggered = [d for d in scheduler.decisions(name) if d.due]
+            retrain = force or recent or bool(triggered)
+            why = "; ".join(f"{d.kind}: {d.reason}" for d in triggered) or "no trigger due"
             click.echo(f"{name}: {new} new labelled documents in {days} day(s), threshold "
-                       f"{settings.auto_train_threshold}: {'retrain' if enough or force else 'skip'}")
-            if enough or force:
+                       f"{settings.auto_train_threshold}; {why}: {'retrain' if retrain else 'skip'}")
+            if retrain:
                 due.append(name)
         _print_results(_retrain_types(due, "scheduled-cli"))
