@@ -123,6 +123,14 @@ class SqlDocumentStore(DocumentStore):
         data["reviewed_at"] = _utc(data["reviewed_at"])
         return AnalysisRecord(document_type=self.type_names[table.name], **data)
 
+    def _read(self, action: str, statement, how: str = "all"):
+        """Execute a read; `how` is the Result method that shapes the answer (all, first, scalar_one)."""
+        def fetch():
+            with self.engine.connect() as conn:
+                return getattr(conn.execute(statement), how)()
+
+        return self._run(action, fetch)
+
     def _run(self, action: str, fn):
         try:
             return fn()
@@ -147,11 +155,7 @@ class SqlDocumentStore(DocumentStore):
     def get_analysis(self, table: str, document_id: str) -> AnalysisRecord | None:
         t = self._table(table)
 
-        def fetch():
-            with self.engine.connect() as conn:
-                return conn.execute(select(t).where(t.c.document_id == document_id)).first()
-
-        row = self._run("read the analysis", fetch)
+        row = self._read("read the analysis", select(t).where(t.c.document_id == document_id), "first")
         return self._record(t, row) if row is not None else None
 
     def list_analyses(self, table: str, query: ListQuery) -> list[AnalysisRecord]:
@@ -166,12 +170,7 @@ class SqlDocumentStore(DocumentStore):
         if query.before is not None:
             statement = statement.where(t.c.created_at < query.before)
         statement = statement.order_by(t.c.created_at.desc(), t.c.document_id.desc()).limit(query.limit)
-
-        def fetch():
-            with self.engine.connect() as conn:
-                return conn.execute(statement).all()
-
-        return [self._record(t, row) for row in self._run("list analyses", fetch)]
+        return [self._record(t, row) for row in self._read("list analyses", statement)]
 
     def record_review(self, table, document_id, decision, reviewer, notes, at) -> AnalysisRecord | None:
         if decision not in REVIEW_DECISIONS:
@@ -206,33 +205,18 @@ class SqlDocumentStore(DocumentStore):
         statement = select(t).where(self._labelled_filter(t, query)).order_by(t.c.created_at.desc(), t.c.document_id.desc())
         if query.limit is not None:
             statement = statement.limit(query.limit)
-
-        def fetch():
-            with self.engine.connect() as conn:
-                return conn.execute(statement).all()
-
-        return [self._record(t, row) for row in self._run("read labelled documents", fetch)]
+        return [self._record(t, row) for row in self._read("read labelled documents", statement)]
 
     def count_labelled(self, table: str, query: LabelQuery) -> int:
         t = self._table(table)
         statement = select(func.count()).select_from(t).where(self._labelled_filter(t, query))
-
-        def fetch():
-            with self.engine.connect() as conn:
-                return conn.execute(statement).scalar_one()
-
-        return int(self._run("count labelled documents", fetch))
+        return int(self._read("count labelled documents", statement, "scalar_one"))
 
     def recommendation_counts(self, table: str, since: datetime) -> dict[str, int]:
         t = self._table(table)
         statement = (select(t.c.ai_recommendation, func.count()).where(t.c.created_at >= since)
                      .group_by(t.c.ai_recommendation))
-
-        def fetch():
-            with self.engine.connect() as conn:
-                return conn.execute(statement).all()
-
-        return {rec: int(n) for rec, n in self._run("count recommendations", fetch)}
+        return {rec: int(n) for rec, n in self._read("count recommendations", statement)}
 
     def ping(self) -> bool:
         try:
