@@ -13,13 +13,21 @@ TABLES = {t.table: t.name for t in DOCUMENT_TYPES.values()}
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("supabase-migration", marks=pytest.mark.postgres)])
 def store(request, tmp_path):
+    """The same suite on every backend: SQLite, PostgreSQL, and PostgreSQL with the Supabase migration's schema."""
+    create = True
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'store.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    s = SqlDocumentStore(url, TABLES)
+    if request.param == "supabase-migration":
+        from supabase_schema import apply_migrations
+
+        apply_migrations(url)
+        create = False  # the migration's tables, not the store's own
+    s = SqlDocumentStore(url, TABLES, create=create)
     yield s
     s.close()
 
