@@ -19,6 +19,7 @@ from core.api import documents, slug_converter
 from core.detector import BaseFraudDetector
 from core.http import RequestIdFilter, install
 from core.meta import meta
+from core.outbox import Outbox, OutboxDocumentStore, start_flusher
 from core.scoring import RiskThresholds
 from core.services import Services
 from core.sql_store import SqlDocumentStore
@@ -58,7 +59,11 @@ def create_app(config: Config | None = None) -> Flask:
     detectors: dict[str, BaseFraudDetector] = {
         name: cls(config.models_dir(name), thresholds) for name, cls in DETECTOR_CLASSES.items()
     }
-    store = SqlDocumentStore(config.database_url(), {t.table: t.name for t in DOCUMENT_TYPES.values()})
+    store = OutboxDocumentStore(
+        SqlDocumentStore(config.database_url(), {t.table: t.name for t in DOCUMENT_TYPES.values()}),
+        Outbox(config.outbox_path()),
+    )
+    app.extensions["outbox_flusher"] = start_flusher(store, config.OUTBOX_FLUSH_SECONDS)
     services = Services(DOCUMENT_TYPES, detectors, store, thresholds, config.LIST_MAX_LIMIT)
     loaded = services.load_models()
     if not all(loaded.values()):

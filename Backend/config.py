@@ -50,6 +50,8 @@ class Config:
     BASELINE_SAMPLES: int = 4000
     BASELINE_SEED: int = 42
     LIST_MAX_LIMIT: int = 500
+    OUTBOX_PATH: str = ""  # empty: instance/outbox.db
+    OUTBOX_FLUSH_SECONDS: float = 10.0
     LOG_LEVEL: str = "INFO"
     HOST: str = "0.0.0.0"
     PORT: int = 5001
@@ -95,6 +97,9 @@ class Config:
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, for a child process; the admin token is left out."""
         return {spec.name: str(getattr(self, spec.name)) for spec in fields(self) if spec.name != "ADMIN_API_TOKEN"}
+
+    def outbox_path(self) -> Path:
+        return Path(self.OUTBOX_PATH) if self.OUTBOX_PATH else INSTANCE_DIR / "outbox.db"
 
     def retraining_config_path(self) -> Path:
         return Path(self.RETRAINING_CONFIG_PATH) if self.RETRAINING_CONFIG_PATH else BACKEND_DIR / "training" / "retraining_config.json"

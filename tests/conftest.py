@@ -33,6 +33,7 @@ def models_dir(trained_models, tmp_path) -> Path:
 
 
 def make_config(models_dir: Path, database_url: str, **overrides) -> Config:
+    overrides.setdefault("OUTBOX_PATH", str(Path(models_dir).parent / f"outbox-{abs(hash(database_url))}.db"))
     return Config.from_env(environ={}, MODELS_DIR=str(models_dir), DATABASE_URL=database_url,
                            TRAIN_BASELINE_ON_START=False, **overrides)
 

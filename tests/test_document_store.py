@@ -101,10 +101,10 @@ def test_labelled_documents_follow_the_label_rules(store):
 
 
 def test_duplicate_document_id_is_refused_not_overwritten(store):
-    from core.document_store import StoreUnavailable
+    from core.document_store import DuplicateDocument
 
     store.save_analysis("paystubs", record("a"))
-    with pytest.raises(StoreUnavailable):
+    with pytest.raises(DuplicateDocument):
         store.save_analysis("paystubs", record("a", recommendation="REJECT"))
     assert store.get_analysis("paystubs", "a").ai_recommendation == "APPROVE"
 

@@ -11,7 +11,7 @@ from werkzeug.routing import BaseConverter
 from .api_models import ListParams, ReviewRequest
 from .detector import ModelNotLoaded
 from .doc_types import DocumentType
-from .document_store import AnalysisRecord, ListQuery, StoreUnavailable
+from .document_store import AnalysisRecord, ListQuery, StoredLater, StoreUnavailable
 from .http import ApiError, read_json_body, validate_model
 from .model_store import VersionInfo
 from .schemas import FieldError, validate_document
@@ -79,6 +79,9 @@ def analyze(doc_type: DocumentType):
     stored = True
     try:
         svc.store.save_analysis(doc_type.table, record)
+    except StoredLater:
+        stored = False
+        record.warnings.append("The database is unavailable: the analysis is kept locally and stored when it is back")
     except StoreUnavailable:
         stored = False
         record.warnings.append("The analysis could not be stored; it will not appear in the review queue")

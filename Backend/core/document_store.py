@@ -19,6 +19,14 @@ class StoreUnavailable(RuntimeError):
     """The backing database could not be reached or refused the operation."""
 
 
+class StoredLater(StoreUnavailable):
+    """Not stored now, but kept in the durable outbox; it will be stored when the database is back."""
+
+
+class DuplicateDocument(ValueError):
+    """An analysis with this document id is already stored."""
+
+
 @dataclass
 class AnalysisRecord:
     document_id: str

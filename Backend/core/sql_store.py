@@ -16,10 +16,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .document_store import (
-    REVIEW_DECISIONS, AnalysisRecord, DocumentStore, LabelQuery, ListQuery, StoreUnavailable,
+    REVIEW_DECISIONS, AnalysisRecord, DocumentStore, DuplicateDocument, LabelQuery, ListQuery, StoreUnavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -147,8 +147,11 @@ class SqlDocumentStore(DocumentStore):
         values["reviewed_at"] = record.reviewed_at
 
         def insert():
-            with self.engine.begin() as conn:
-                conn.execute(t.insert(), values)
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(t.insert(), values)
+            except IntegrityError:
+                raise DuplicateDocument(f"{table} already holds document {record.document_id}") from None
 
         self._run("save the analysis", insert)
 

@@ -1,0 +1,161 @@
+"""A durable local outbox for analyses the document store could not take.
+
+When the store is away (database down, Supabase unreachable), an analysis is written to a
+local SQLite file instead, and the response says `stored: false`. The outbox is flushed to
+the store in arrival order when it answers again; the document id is the key, so a row that
+reached the store before a crash is not stored twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+
+from .document_store import (
+    AnalysisRecord, DocumentStore, DuplicateDocument, LabelQuery, ListQuery, StoredLater, StoreUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FlushResult:
+    sent: int
+    already_stored: int
+    remaining: int
+
+
+def _encode(record: AnalysisRecord) -> str:
+    return json.dumps(record.as_dict(), default=str)
+
+
+def _decode(payload: str) -> AnalysisRecord:
+    data = json.loads(payload)
+    for key in ("created_at", "reviewed_at"):
+        data[key] = datetime.fromisoformat(data[key]) if data[key] else None
+    return AnalysisRecord(**{f.name: data[f.name] for f in fields(AnalysisRecord)})
+
+
+class Outbox:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute("""create table if not exists outbox (
+                seq integer primary key autoincrement,
+                doc_table text not null,
+                document_id text not null unique,
+                payload text not null)""")
+        self._flush_lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.execute("pragma journal_mode=wal")
+        conn.execute("pragma synchronous=full")  # the outbox is the only copy: no loss on power failure
+        return conn
+
+    def put(self, table: str, record: AnalysisRecord) -> None:
+        conn = self._connect()
+        try:
+            conn.execute("insert or ignore into outbox (doc_table, document_id, payload) values (?, ?, ?)",
+                         (table, record.document_id, _encode(record)))
+        finally:
+            conn.close()
+
+    def pending(self) -> int:
+        conn = self._connect()
+        try:
+            return conn.execute("select count(*) from outbox").fetchone()[0]
+        finally:
+            conn.close()
+
+    def flush(self, store: DocumentStore) -> FlushResult:
+        """Send pending analyses oldest first; stops at the first outage so the order is kept."""
+        sent = already = 0
+        with self._flush_lock:
+            conn = self._connect()
+            try:
+                for seq, table, payload in conn.execute("select seq, doc_table, payload from outbox order by seq").fetchall():
+                    try:
+                        store.save_analysis(table, _decode(payload))
+                        sent += 1
+                    except DuplicateDocument:
+                        already += 1  # it reached the store before; done
+                    except StoreUnavailable:
+                        break
+                    conn.execute("delete from outbox where seq = ?", (seq,))
+                remaining = conn.execute("select count(*) from outbox").fetchone()[0]
+            finally:
+                conn.close()
+        if sent or already:
+            log.info("Outbox flushed: %d stored, %d already stored, %d remaining", sent, already, remaining)
+        return FlushResult(sent, already, remaining)
+
+
+class OutboxDocumentStore(DocumentStore):
+    """A document store whose writes survive outages: what cannot be stored now goes to the outbox.
+
+    New analyses are only sent straight to the store when the outbox is empty, so analyses
+    reach the store in the order they were made.
+    """
+
+    def __init__(self, store: DocumentStore, outbox: Outbox):
+        self.store = store
+        self.outbox = outbox
+
+    def save_analysis(self, table: str, record: AnalysisRecord) -> None:
+        if self.outbox.pending() and self.outbox.flush(self.store).remaining:
+            self.outbox.put(table, record)
+            raise StoredLater("The document store is unavailable; the analysis is kept in the local outbox")
+        try:
+            self.store.save_analysis(table, record)
+        except StoreUnavailable:
+            self.outbox.put(table, record)
+            raise StoredLater("The document store is unavailable; the analysis is kept in the local outbox") from None
+
+    def flush(self) -> FlushResult:
+        return self.outbox.flush(self.store)
+
+    def get_analysis(self, table, document_id):
+        return self.store.get_analysis(table, document_id)
+
+    def list_analyses(self, table: str, query: ListQuery):
+        return self.store.list_analyses(table, query)
+
+    def record_review(self, table, document_id, decision, reviewer, notes, at):
+        return self.store.record_review(table, document_id, decision, reviewer, notes, at)
+
+    def labelled_documents(self, table: str, query: LabelQuery):
+        return self.store.labelled_documents(table, query)
+
+    def count_labelled(self, table: str, query: LabelQuery) -> int:
+        return self.store.count_labelled(table, query)
+
+    def recommendation_counts(self, table: str, since):
+        return self.store.recommendation_counts(table, since)
+
+    def ping(self) -> bool:
+        return self.store.ping()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def start_flusher(store: OutboxDocumentStore, every_seconds: float) -> threading.Event:
+    """Flush the outbox every `every_seconds` in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every_seconds):
+            try:
+                if store.outbox.pending():
+                    store.flush()
+            except Exception:  # keep flushing later; the rows stay in the outbox
+                log.exception("Outbox flush failed")
+
+    threading.Thread(target=loop, name="outbox-flusher", daemon=True).start()
+    return stop
