@@ -106,19 +106,26 @@ class OutboxDocumentStore(DocumentStore):
     def __init__(self, store: DocumentStore, outbox: Outbox):
         self.store = store
         self.outbox = outbox
+        # Checked in memory on every request; the file is only read when something may be waiting.
+        self._maybe_pending = outbox.pending() > 0
 
     def save_analysis(self, table: str, record: AnalysisRecord) -> None:
-        if self.outbox.pending() and self.outbox.flush(self.store).remaining:
-            self.outbox.put(table, record)
-            raise StoredLater("The document store is unavailable; the analysis is kept in the local outbox")
+        if self._maybe_pending and self.flush().remaining:
+            self._keep(table, record)
         try:
             self.store.save_analysis(table, record)
         except StoreUnavailable:
-            self.outbox.put(table, record)
-            raise StoredLater("The document store is unavailable; the analysis is kept in the local outbox") from None
+            self._keep(table, record)
+
+    def _keep(self, table: str, record: AnalysisRecord) -> None:
+        self.outbox.put(table, record)
+        self._maybe_pending = True
+        raise StoredLater("The document store is unavailable; the analysis is kept in the local outbox")
 
     def flush(self) -> FlushResult:
-        return self.outbox.flush(self.store)
+        result = self.outbox.flush(self.store)
+        self._maybe_pending = result.remaining > 0
+        return result
 
     def get_analysis(self, table, document_id):
         return self.store.get_analysis(table, document_id)
@@ -152,7 +159,7 @@ def start_flusher(store: OutboxDocumentStore, every_seconds: float) -> threading
     def loop() -> None:
         while not stop.wait(every_seconds):
             try:
-                if store.outbox.pending():
+                if store.outbox.pending():  # rows this or another process could not store
                     store.flush()
             except Exception:  # keep flushing later; the rows stay in the outbox
                 log.exception("Outbox flush failed")
