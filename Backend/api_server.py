@@ -22,7 +22,6 @@ from core.meta import meta
 from core.outbox import Outbox, OutboxDocumentStore, start_flusher
 from core.scoring import RiskThresholds
 from core.services import Services
-from core.sql_store import SqlDocumentStore
 from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
 
 log = logging.getLogger("api_server")
@@ -59,10 +58,7 @@ def create_app(config: Config | None = None) -> Flask:
     detectors: dict[str, BaseFraudDetector] = {
         name: cls(config.models_dir(name), thresholds) for name, cls in DETECTOR_CLASSES.items()
     }
-    store = OutboxDocumentStore(
-        SqlDocumentStore(config.database_url(), {t.table: t.name for t in DOCUMENT_TYPES.values()}),
-        Outbox(config.outbox_path()),
-    )
+    store = OutboxDocumentStore(config.document_store(), Outbox(config.outbox_path()))
     app.extensions["outbox_flusher"] = start_flusher(store, config.OUTBOX_FLUSH_SECONDS)
     services = Services(DOCUMENT_TYPES, detectors, store, thresholds, config.LIST_MAX_LIMIT)
     loaded = services.load_models()

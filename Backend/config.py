@@ -58,6 +58,9 @@ class Config:
     WEB_CONCURRENCY: int = 2
     WEB_THREADS: int = 4  # gunicorn gthread worker threads: keep-alive connections, one model copy per process
     ADMIN_API_TOKEN: str = field(default="", repr=False)
+    SUPABASE_URL: str = ""
+    SUPABASE_KEY: str = field(default="", repr=False)  # service-role key: server side only
+    SUPABASE_MAX_ROWS: int = 1000  # the project's PostgREST max-rows setting
     ENABLE_AUTOMATED_RETRAINING: bool = False
     RETRAINING_CONFIG_PATH: str = ""
 
@@ -97,6 +100,19 @@ class Config:
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, for a child process; the admin token is left out."""
         return {spec.name: str(getattr(self, spec.name)) for spec in fields(self) if spec.name != "ADMIN_API_TOKEN"}
+
+    def document_store(self):
+        """The configured document store: Supabase when SUPABASE_URL and SUPABASE_KEY are set, else SQL."""
+        from document_types import DOCUMENT_TYPES
+
+        tables = {t.table: t.name for t in DOCUMENT_TYPES.values()}
+        if self.SUPABASE_URL and self.SUPABASE_KEY:
+            from core.supabase_store import SupabaseDocumentStore
+
+            return SupabaseDocumentStore(self.SUPABASE_URL, self.SUPABASE_KEY, tables, max_rows=self.SUPABASE_MAX_ROWS)
+        from core.sql_store import SqlDocumentStore
+
+        return SqlDocumentStore(self.database_url(), tables)
 
     def outbox_path(self) -> Path:
         return Path(self.OUTBOX_PATH) if self.OUTBOX_PATH else INSTANCE_DIR / "outbox.db"

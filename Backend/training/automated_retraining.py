@@ -108,11 +108,7 @@ class DocumentModelRetrainer:
     @property
     def store(self) -> DocumentStore:
         if self._store is None:
-            from core.sql_store import SqlDocumentStore
-            from document_types import DOCUMENT_TYPES
-
-            self._store = SqlDocumentStore(self.app_config.database_url(),
-                                           {t.table: t.name for t in DOCUMENT_TYPES.values()})
+            self._store = self.app_config.document_store()
         return self._store
 
     # data --------------------------------------------------------------------
