@@ -14,9 +14,22 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("supabase-migration", marks=pytest.mark.postgres)])
+                        pytest.param("supabase-migration", marks=pytest.mark.postgres), "supabase"])
 def store(request, tmp_path):
-    """The same suite on every backend: SQLite, PostgreSQL, and PostgreSQL with the Supabase migration's schema."""
+    """The same suite on every backend: SQLite, PostgreSQL, PostgreSQL with the Supabase migration's schema,
+    and the Supabase client against a PostgREST fake."""
+    if request.param == "supabase":
+        import respx
+
+        from core.supabase_store import SupabaseDocumentStore
+        from postgrest_fake import REST, FakePostgrest
+
+        with respx.mock(assert_all_called=False) as router:
+            router.route(url__regex=REST.pattern).mock(side_effect=FakePostgrest(max_rows=3))  # paging is exercised
+            s = SupabaseDocumentStore("https://project.supabase.co", "key", TABLES, max_rows=3, backoff_seconds=0)
+            yield s
+            s.close()
+        return
     create = True
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'store.db'}"

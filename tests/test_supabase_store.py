@@ -1,6 +1,6 @@
 """Contract tests of the Supabase store at the HTTP level, against PostgREST-shaped responses.
 
-The client's HTTP calls are intercepted with respx. `FakePostgrest` answers like PostgREST:
+The client's HTTP calls are intercepted with respx and answered by `postgrest_fake.FakePostgrest`:
 rows as JSON, `Content-Range` with the exact count when asked, at most `max_rows` rows per
 response (200 even when fewer than asked), and PostgREST error bodies.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlparse
 
@@ -19,54 +18,11 @@ import respx
 from core.document_store import DuplicateDocument, LabelQuery, ListQuery, StoredLater, StoreUnavailable
 from core.outbox import Outbox, OutboxDocumentStore
 from core.supabase_store import SupabaseDocumentStore
+from postgrest_fake import REST, FakePostgrest, error
 from test_document_store import TABLES, record
 
 URL = "https://project.supabase.co"
 KEY = "service-role-secret-key-for-tests"
-REST = re.compile(r"https://project\.supabase\.co/rest/v1/(\w+)")
-
-
-def error(status: int, code: str, message: str = "error") -> httpx.Response:
-    return httpx.Response(status, json={"code": code, "message": message, "details": None, "hint": None})
-
-
-class FakePostgrest:
-    """Just enough PostgREST for the store: insert, select with the store's filters, keyset, count."""
-
-    def __init__(self, max_rows: int = 1000):
-        self.max_rows = max_rows
-        self.rows: dict[str, list[dict]] = {}
-        self.requests: list[httpx.Request] = []
-        self.lose_rows = 0  # rows this fake "forgets" to return, to provoke a shortfall
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        table = REST.match(str(request.url)).group(1)
-        rows = self.rows.setdefault(table, [])
-        params = {k: v[0] for k, v in parse_qs(urlparse(str(request.url)).query).items()}
-        if request.method == "POST":
-            body = json.loads(request.content)
-            if any(r["document_id"] == body["document_id"] for r in rows):
-                return error(409, "23505", "duplicate key value violates unique constraint")
-            rows.append(body)
-            return httpx.Response(201)
-        selected = [r for r in rows if self._matches(r, params)]
-        selected.sort(key=lambda r: (r["created_at"], r["document_id"]), reverse=True)
-        total = len(selected) + self.lose_rows
-        limit = min(int(params.get("limit", self.max_rows)), self.max_rows)
-        page = selected[:limit]
-        headers = {"Content-Range": f"0-{max(len(page) - 1, 0)}/{total if 'count=exact' in request.headers.get('prefer', '') else '*'}"}
-        return httpx.Response(200, json=[] if request.method == "HEAD" else page, headers=headers)
-
-    @staticmethod
-    def _matches(row: dict, params: dict) -> bool:
-        if "document_id" in params and params["document_id"] != f"eq.{row['document_id']}":
-            return False
-        condition = params.get("and", "")
-        cursor = re.search(r'created_at\.lt\."([^"]+)",and\(created_at\.eq\."[^"]+",document_id\.lt\."([^"]+)"\)', condition)
-        if cursor and (row["created_at"], row["document_id"]) >= (cursor.group(1), cursor.group(2)):
-            return False
-        return True
 
 
 @pytest.fixture
@@ -162,7 +118,7 @@ def test_a_silent_shortfall_is_logged_and_reported(store, mock, fake, caplog):
         records = store.labelled_documents("paystubs", LabelQuery(min_confidence=None, limit=5000))
     assert len(records) == 1200
     assert store.last_read_report["shortfall"] == 300
-    assert "returned 1200 of 1500" in caplog.text
+    assert "returned 1200 of 1500 paystubs rows" in caplog.text
 
 
 @pytest.mark.parametrize("failures, attempts", [
@@ -231,3 +187,19 @@ def test_counts_use_head_requests_with_exact_count(store, mock, fake):
     request = fake.requests[-1]
     assert request.method == "HEAD" and "count=exact" in request.headers["prefer"]
     assert store.ping() is True
+
+
+def test_retrain_falls_back_to_synthetic_when_supabase_is_unreachable(models_dir, tmp_path, store):
+    from conftest import make_config
+    from test_retraining import small_config
+    from training.automated_retraining import PaystubModelRetrainer
+    from training.retraining_config import load_config
+
+    retrainer = PaystubModelRetrainer(store=store, app_config=make_config(models_dir, f"sqlite:///{tmp_path}/d.db"),
+                                      config=load_config(small_config(tmp_path)))
+    with respx.mock() as router:
+        router.route(url__regex=REST.pattern).mock(side_effect=httpx.ConnectError("unreachable"))
+        result = retrainer.retrain()
+    assert result["success"] and result["data_source"] == "synthetic"
+    assert result["data_source_reason"].startswith("document store unavailable")
+    assert result["samples"]["real"] == 0

@@ -119,18 +119,18 @@ class SupabaseDocumentStore(DocumentStore):
         return self._record(table, rows[0]) if rows else None
 
     def list_analyses(self, table: str, query: ListQuery) -> list[AnalysisRecord]:
-        builder = self._table(table).select("*")
-        if query.recommendation:
-            builder = builder.eq("ai_recommendation", query.recommendation)
-        if query.reviewed is True:
-            builder = builder.not_.is_("reviewer_decision", "null")
-        elif query.reviewed is False:
-            builder = builder.is_("reviewer_decision", "null")
-        if query.before is not None:
-            builder = builder.lt("created_at", _stamp(query.before))
-        builder = builder.order("created_at", desc=True).order("document_id", desc=True).limit(
-            min(query.limit, self.page_size))
-        return [self._record(table, row) for row in self._execute("list analyses", builder.execute).data]
+        def filters(builder):
+            if query.recommendation:
+                builder = builder.eq("ai_recommendation", query.recommendation)
+            if query.reviewed is True:
+                builder = builder.not_.is_("reviewer_decision", "null")
+            elif query.reviewed is False:
+                builder = builder.is_("reviewer_decision", "null")
+            if query.before is not None:
+                builder = builder.lt("created_at", _stamp(query.before))
+            return builder
+
+        return self._pages(table, "list analyses", filters, [], query.limit)
 
     def record_review(self, table, document_id, decision, reviewer, notes, at) -> AnalysisRecord | None:
         if decision not in REVIEW_DECISIONS:
@@ -155,37 +155,37 @@ class SupabaseDocumentStore(DocumentStore):
             condition = f"{condition},or(created_at.gte.{since},reviewed_at.gte.{since})"
         return condition
 
-    def _labelled_builder(self, table: str, query: LabelQuery, cursor: tuple[str, str] | None, count: bool):
-        builder = self._table(table).select("*", count="exact" if count else None)
-        condition = self.label_filter(query)
-        if cursor is not None:
-            at, document_id = (_quote(part) for part in cursor)
-            condition += f",or(created_at.lt.{at},and(created_at.eq.{at},document_id.lt.{document_id}))"
-        builder.request.params = builder.request.params.add("and", f"({condition})")
-        return builder.order("created_at", desc=True).order("document_id", desc=True)
-
-    def labelled_documents(self, table: str, query: LabelQuery) -> list[AnalysisRecord]:
-        wanted = query.limit if query.limit is not None else float("inf")
+    def _pages(self, table: str, action: str, filters, conditions: list[str], wanted: float) -> list[AnalysisRecord]:
+        """Rows newest first, keyset-paged in pages no larger than the max-rows cap, checked against an exact count."""
         rows: list[dict[str, Any]] = []
         cursor, total = None, None
         while len(rows) < wanted:
             page = int(min(self.page_size, wanted - len(rows)))
-            builder = self._labelled_builder(table, query, cursor, count=cursor is None).limit(page)
-            response = self._execute("read labelled documents", builder.execute)
+            builder = filters(self._table(table).select("*", count="exact" if cursor is None else None))
+            parts = list(conditions)
+            if cursor is not None:
+                at, document_id = (_quote(part) for part in cursor)
+                parts.append(f"or(created_at.lt.{at},and(created_at.eq.{at},document_id.lt.{document_id}))")
+            if parts:
+                builder.request.params = builder.request.params.add("and", f"({','.join(parts)})")
+            builder = builder.order("created_at", desc=True).order("document_id", desc=True).limit(page)
+            response = self._execute(action, builder.execute)
             if total is None:
                 total = response.count
             rows.extend(response.data)
             if not response.data or len(response.data) < page:
                 break
-            last = response.data[-1]
-            cursor = (last["created_at"], last["document_id"])
+            cursor = (response.data[-1]["created_at"], response.data[-1]["document_id"])
         expected = min(total, wanted) if total is not None else None
         self.last_read_report = {"table": table, "expected": expected, "fetched": len(rows),
                                  "shortfall": (expected - len(rows)) if expected is not None else None}
         if expected is not None and len(rows) < expected:
-            log.warning("Supabase returned %d of %d labelled %s rows; training continues with fewer",
-                        len(rows), expected, table)
+            log.warning("Supabase returned %d of %d %s rows (%s)", len(rows), expected, table, action)
         return [self._record(table, row) for row in rows]
+
+    def labelled_documents(self, table: str, query: LabelQuery) -> list[AnalysisRecord]:
+        wanted = query.limit if query.limit is not None else float("inf")
+        return self._pages(table, "read labelled documents", lambda b: b, [self.label_filter(query)], wanted)
 
     def _count(self, table: str, action: str, apply) -> int:
         builder = apply(self._table(table).select("document_id", count="exact", head=True))
