@@ -203,3 +203,16 @@ def test_retrain_falls_back_to_synthetic_when_supabase_is_unreachable(models_dir
     assert result["success"] and result["data_source"] == "synthetic"
     assert result["data_source_reason"].startswith("document store unavailable")
     assert result["samples"]["real"] == 0
+
+
+def test_retrain_reports_a_read_shortfall(models_dir, tmp_path, store, mock, fake):
+    from conftest import make_config
+    from test_retraining import small_config
+    from training.automated_retraining import PaystubModelRetrainer
+    from training.retraining_config import load_config
+
+    fake.lose_rows = 7
+    retrainer = PaystubModelRetrainer(store=store, app_config=make_config(models_dir, f"sqlite:///{tmp_path}/d.db"),
+                                      config=load_config(small_config(tmp_path)))
+    result = retrainer.retrain()
+    assert result["samples"]["real_read_report"] == {"table": "paystubs", "expected": 7, "fetched": 0, "shortfall": 7}

@@ -122,6 +122,11 @@ class OutboxDocumentStore(DocumentStore):
         self._maybe_pending = True
         raise StoredLater("The document store is unavailable; the analysis is kept in the local outbox")
 
+    @property
+    def last_read_report(self):
+        """The wrapped store's report on its last paged read, where it keeps one (Supabase)."""
+        return getattr(self.store, "last_read_report", None)
+
     def flush(self) -> FlushResult:
         result = self.outbox.flush(self.store)
         self._maybe_pending = result.remaining > 0

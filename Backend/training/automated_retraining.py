@@ -252,6 +252,8 @@ class DocumentModelRetrainer:
             "real": len(real.dataset), "real_train": len(real_train), "real_holdout": len(real_holdout),
             "synthetic": len(synthetic), "evaluation": len(evaluation), "train": len(train),
             "real_labels": real.label_counts, "real_unreadable": real.unreadable,
+            # expected vs fetched rows, where the store pages under a row cap (Supabase)
+            "real_read_report": getattr(self.store, "last_read_report", None),
             "real_mean_confidence": real.mean_confidence,
             "train_labels": {"REJECT": int(train.labels.sum()), "APPROVE": int(len(train) - train.labels.sum())},
         }
