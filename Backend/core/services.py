@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
 from flask import current_app
@@ -23,7 +24,7 @@ class Services:
     thresholds: RiskThresholds
     list_max_limit: int = 500
 
-    @property
+    @cached_property  # read by the URL converter on every request
     def by_slug(self) -> dict[str, DocumentType]:
         return {t.slug: t for t in self.types.values()}
 

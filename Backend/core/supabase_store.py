@@ -43,6 +43,13 @@ def _stamp(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat()
 
 
+def _where(builder, conditions: list[str]):
+    """Attach PostgREST's top-level `and=(...)` (postgrest-py builds column filters, not logic trees)."""
+    if conditions:
+        builder.request.params = builder.request.params.add("and", f"({','.join(conditions)})")
+    return builder
+
+
 def _parse_time(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -166,9 +173,7 @@ class SupabaseDocumentStore(DocumentStore):
             if cursor is not None:
                 at, document_id = (_quote(part) for part in cursor)
                 parts.append(f"or(created_at.lt.{at},and(created_at.eq.{at},document_id.lt.{document_id}))")
-            if parts:
-                builder.request.params = builder.request.params.add("and", f"({','.join(parts)})")
-            builder = builder.order("created_at", desc=True).order("document_id", desc=True).limit(page)
+            builder = _where(builder, parts).order("created_at", desc=True).order("document_id", desc=True).limit(page)
             response = self._execute(action, builder.execute)
             if total is None:
                 total = response.count
@@ -192,11 +197,7 @@ class SupabaseDocumentStore(DocumentStore):
         return int(self._execute(action, builder.execute).count or 0)
 
     def count_labelled(self, table: str, query: LabelQuery) -> int:
-        def apply(builder):
-            builder.request.params = builder.request.params.add("and", f"({self.label_filter(query)})")
-            return builder
-
-        return self._count(table, "count labelled documents", apply)
+        return self._count(table, "count labelled documents", lambda b: _where(b, [self.label_filter(query)]))
 
     def recommendation_counts(self, table: str, since: datetime) -> dict[str, int]:
         counts = {}

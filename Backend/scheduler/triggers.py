@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.document_store import DocumentStore, LabelQuery
+from core.document_store import DocumentStore
 from core.model_store import ModelStore, ModelStoreError
 from training.model_performance_tracker import ModelPerformanceTracker
 from training.retraining_config import DataQuality, DocumentTypeSettings
@@ -45,9 +45,7 @@ def new_data_decision(store: DocumentStore, table: str, model_store: ModelStore,
                       settings: DocumentTypeSettings, quality: DataQuality, now: datetime) -> Decision:
     """Due when at least auto_train_threshold labels arrived since the active version was trained."""
     active, trained_at = active_trained_at(model_store)
-    query = LabelQuery(min_confidence=quality.min_confidence_score if quality.require_high_confidence_only else None,
-                       since=trained_at, confidence_field=quality.confidence_score_field)
-    new = store.count_labelled(table, query)
+    new = store.count_labelled(table, quality.label_query(since=trained_at))
     threshold = settings.auto_train_threshold
     if new < threshold:
         return Decision(False, "new-data", f"{new} new labelled documents since version {active}, under {threshold}")

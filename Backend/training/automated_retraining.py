@@ -31,7 +31,7 @@ import numpy as np
 from filelock import Timeout
 
 from config import Config
-from core.document_store import DocumentStore, LabelQuery, StoreUnavailable
+from core.document_store import DocumentStore, StoreUnavailable
 from core.model_store import ModelStore, ModelStoreError
 from core.schemas import DocumentValidationError, validate_document
 from .dataset import Dataset, feature_matrix
@@ -127,11 +127,7 @@ class DocumentModelRetrainer:
         """
         quality = self.config.data_quality
         targets = self.config.global_settings.label_risk_targets
-        query = LabelQuery(
-            min_confidence=quality.min_confidence_score if quality.require_high_confidence_only else None,
-            limit=self.config.global_settings.max_real_samples,
-            confidence_field=quality.confidence_score_field,
-        )
+        query = quality.label_query(limit=self.config.global_settings.max_real_samples)
         records = self.store.labelled_documents(self.doc_type.table, query)
         rows, risk, labels, confidences = [], [], [], []
         counts = {"APPROVE": 0, "REJECT": 0, "reviewer": 0, "ai": 0}

@@ -87,7 +87,6 @@ def register_retraining_cli(app: Flask) -> None:
         """
         from datetime import datetime, timedelta, timezone
 
-        from core.document_store import LabelQuery
         from core.services import services
 
         config = current_app.extensions["retraining_config"]
@@ -99,9 +98,7 @@ def register_retraining_cli(app: Flask) -> None:
             if not settings.enabled:
                 click.echo(f"{name}: disabled")
                 continue
-            query = LabelQuery(min_confidence=quality.min_confidence_score if quality.require_high_confidence_only
-                               else None, since=since, confidence_field=quality.confidence_score_field)
-            new = services().store.count_labelled(services().types[name].table, query)
+            new = services().store.count_labelled(services().types[name].table, quality.label_query(since=since))
             recent = new >= settings.auto_train_threshold
             triggered = [d for d in scheduler.decisions(name) if d.due]
             retrain = force or recent or bool(triggered)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core.document_store import LabelQuery
 from .metrics import HIGHER_IS_BETTER
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "retraining_config.json"
@@ -72,6 +73,11 @@ class DataQuality(_Section):
     min_confidence_score: float = Field(ge=0, le=1)
     require_high_confidence_only: bool
     confidence_score_field: str = "confidence_score"
+
+    def label_query(self, since=None, limit: int | None = None) -> LabelQuery:
+        """The document-store query for training labels under these data-quality rules."""
+        return LabelQuery(min_confidence=self.min_confidence_score if self.require_high_confidence_only else None,
+                          since=since, limit=limit, confidence_field=self.confidence_score_field)
 
 
 class DocumentTypeSettings(_Section):
