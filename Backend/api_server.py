@@ -3,6 +3,7 @@
     python Backend/api_server.py            # gunicorn, WEB_CONCURRENCY gthread workers, on PORT (5001)
     python Backend/api_server.py --dev      # Flask's development server
     flask --app Backend/api_server.py train-baseline all
+    flask --app Backend/api_server.py analyze uploads.csv --type paystub
 """
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from flask_cors import CORS
 
 from config import Config
 from core.api import documents, slug_converter
+from core.batch_api import batches
+from core.batch_cli import register_batch_cli
 from core.detector import BaseFraudDetector
 from core.http import RequestIdFilter, install
 from core.meta import meta
 from core.outbox import Outbox, OutboxDocumentStore, start_flusher
 from core.scoring import RiskThresholds
-from core.services import Services
+from core.services import BatchSettings, Services
 from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
 
 log = logging.getLogger("api_server")
@@ -39,6 +42,19 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
 
 
+def identifying_columns(retraining_config) -> dict[str, tuple[str, ...]]:
+    """Per type, the columns a batch file must have; ValueError naming a column the type does not have."""
+    columns = {}
+    for name, doc_type in DOCUMENT_TYPES.items():
+        wanted = retraining_config.for_type(name).identifying_columns
+        unknown = [c for c in wanted if c not in doc_type.schema.model_fields]
+        if unknown:
+            raise ValueError(f"retraining config: document_types.{name}.identifying_columns: "
+                             f"{', '.join(unknown)} not {name} fields")
+        columns[name] = tuple(wanted)
+    return columns
+
+
 def create_app(config: Config | None = None) -> Flask:
     """Build the app: document store, one detector per type (trained first if none exists), routes."""
     config = config or Config.from_env()
@@ -54,13 +70,18 @@ def create_app(config: Config | None = None) -> Flask:
         log.info("Training baseline models for %s before serving", ", ".join(missing))
         train_baselines_in_subprocess(config, missing)
 
+    from training.retraining_config import load_config
+
+    retraining_config = load_config(config.retraining_config_path())  # fails fast if broken
     thresholds = RiskThresholds(config.RISK_MEDIUM_THRESHOLD, config.RISK_HIGH_THRESHOLD)
     detectors: dict[str, BaseFraudDetector] = {
-        name: cls(config.models_dir(name), thresholds) for name, cls in DETECTOR_CLASSES.items()
+        name: cls(config.models_dir(name), thresholds, anomaly_escalates=config.ANOMALY_ESCALATES)
+        for name, cls in DETECTOR_CLASSES.items()
     }
     store = OutboxDocumentStore(config.document_store(), Outbox(config.outbox_path()))
     app.extensions["outbox_flusher"] = start_flusher(store, config.OUTBOX_FLUSH_SECONDS)
-    services = Services(DOCUMENT_TYPES, detectors, store, thresholds, config.LIST_MAX_LIMIT)
+    batch = BatchSettings(config.BATCH_MAX_BYTES, config.BATCH_MAX_ROWS, identifying_columns(retraining_config))
+    services = Services(DOCUMENT_TYPES, detectors, store, thresholds, config.LIST_MAX_LIMIT, batch)
     loaded = services.load_models()
     if not all(loaded.values()):
         log.warning("No model loaded for %s; /readyz answers 503", [n for n, ok in loaded.items() if not ok])
@@ -68,12 +89,10 @@ def create_app(config: Config | None = None) -> Flask:
 
     from training.admin_api import admin
     from training.jobs import job_store_for
-    from training.retraining_config import load_config
     from training.runner import RetrainingRunner
 
     from scheduler.document_retraining_scheduler import init_scheduler, start_scheduler
 
-    retraining_config = load_config(config.retraining_config_path())  # fails fast if broken
     runner = RetrainingRunner(config, job_store_for(config))
     app.extensions["retraining_config"] = retraining_config
     app.extensions["retraining_runner"] = runner
@@ -84,6 +103,7 @@ def create_app(config: Config | None = None) -> Flask:
     install(app)
     app.register_blueprint(meta)
     app.register_blueprint(documents)
+    app.register_blueprint(batches)
     app.register_blueprint(admin)
     CORS(app, resources={r"/api/*": {"origins": config.cors_origins}})
 
@@ -91,6 +111,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     register_cli(app)
     register_retraining_cli(app)
+    register_batch_cli(app)
     return app
 
 

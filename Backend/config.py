@@ -46,6 +46,9 @@ class Config:
     RISK_MEDIUM_THRESHOLD: float = 30.0
     RISK_HIGH_THRESHOLD: float = 70.0
     MAX_CONTENT_LENGTH: int = 1_000_000  # bytes of one request body
+    BATCH_MAX_BYTES: int = 20_000_000  # bytes of one batch upload (analyze-batch)
+    BATCH_MAX_ROWS: int = 50_000  # documents in one batch upload
+    ANOMALY_ESCALATES: bool = True  # an anomalous document the models would APPROVE is ESCALATEd instead
     TRAIN_BASELINE_ON_START: bool = True
     BASELINE_SAMPLES: int = 4000
     BASELINE_SEED: int = 42

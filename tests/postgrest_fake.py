@@ -102,10 +102,12 @@ class FakePostgrest:
         prefer = request.headers.get("prefer", "")
         if request.method == "POST":
             body = json.loads(request.content)
-            if any(r["document_id"] == body["document_id"] for r in rows):
+            new = body if isinstance(body, list) else [body]  # an array is one statement: all rows or none
+            ids = [r["document_id"] for r in new]
+            if len(set(ids)) < len(ids) or any(r["document_id"] in ids for r in rows):
                 return error(409, "23505", "duplicate key value violates unique constraint")
-            rows.append(body)
-            return httpx.Response(201, json=[] if "return=minimal" in prefer else [body])
+            rows.extend(new)
+            return httpx.Response(201, json=[] if "return=minimal" in prefer else new)
         matched = [r for r in rows if self.matches(r, params)]
         if request.method == "PATCH":
             for row in matched:

@@ -75,6 +75,7 @@ def analyze(doc_type: DocumentType):
         top_features=result.top_features,
         model_scores=result.model_scores,
         warnings=parsed.warnings,
+        anomaly=result.anomaly,
     )
     stored = True
     try:

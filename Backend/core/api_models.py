@@ -39,6 +39,22 @@ class TopFeature(_Strict):
     contribution: float
 
 
+class AnomalousFeature(_Strict):
+    feature_name: str
+    actual_value: float
+    typical_range: list[float] = Field(min_length=2, max_length=2, description="[low, high] of genuine training documents")
+    share: float = Field(ge=0, le=1, description="this feature's part of the anomaly")
+    reconstruction_error: Optional[float] = Field(description="squared error of this feature (autoencoder only)")
+
+
+class AnomalyOut(_Strict):
+    score: float = Field(description="higher is more unusual; compare with threshold")
+    is_anomalous: bool
+    threshold: float = Field(description="the configured percentile of genuine training documents' scores")
+    detector: str
+    top_features: list[AnomalousFeature]
+
+
 class AnalysisResponse(_Strict):
     document_id: str
     document_type: str
@@ -50,6 +66,7 @@ class AnalysisResponse(_Strict):
     reasons: list[ReasonOut]
     top_features: list[TopFeature]
     model_scores: dict[str, float]
+    anomaly: Optional[AnomalyOut] = Field(description="null for model versions without an anomaly detector")
     warnings: list[str]
     stored: bool
     created_at: datetime
@@ -70,6 +87,8 @@ class StoredAnalysis(_Strict):
     top_features: list[TopFeature]
     model_scores: dict[str, float]
     warnings: list[str]
+    anomaly: Optional[AnomalyOut]
+    batch_id: Optional[str]
     reviewer_decision: Optional[Decision]
     reviewer: Optional[str]
     review_notes: Optional[str]
@@ -176,3 +195,51 @@ class RollbackResponse(_Strict):
     doc_type: str
     active_version: str
     previous_version: Optional[str]
+
+
+class BatchRowOut(_Strict):
+    row: int = Field(description="1 = the first document (in a spreadsheet, the row after the header)")
+    status: Literal["scored", "error"]
+    document_id: Optional[str] = Field(default=None, description="set when the batch was stored")
+    risk_score: Optional[float] = None
+    risk_level: Optional[RiskLevel] = None
+    recommendation: Optional[Recommendation] = None
+    confidence_score: Optional[float] = None
+    reasons: list[ReasonOut] = []
+    anomaly: Optional[AnomalyOut] = None
+    errors: list[ErrorDetail] = Field(default=[], description="why the row could not be scored, per field")
+
+
+class WorstRow(_Strict):
+    row: int
+    risk_score: float
+    recommendation: Recommendation
+    is_anomalous: bool
+
+
+class BatchSummary(_Strict):
+    rows: int
+    scored: int
+    errors: int
+    by_recommendation: dict[Recommendation, int]
+    by_risk_level: dict[RiskLevel, int]
+    anomalous: int
+    anomalous_rows: list[int]
+    error_rows: list[int]
+    worst_rows: list[WorstRow] = Field(description="highest risk first, at most 20")
+
+
+class BatchResponse(_Strict):
+    batch_id: str
+    document_type: str
+    model_version: str
+    stored: bool
+    warnings: list[str]
+    seconds: float
+    summary: BatchSummary
+    results: list[BatchRowOut] = Field(description="one per row, in the order of the file")
+
+
+class BatchUpload(_Strict):
+    file: bytes = Field(description="CSV (UTF-8) or XLSX; columns are the type's field names")
+    store: Optional[bool] = Field(default=False, description="store the analyses (they join the review queue)")

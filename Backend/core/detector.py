@@ -15,19 +15,22 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
 import numpy as np
 
+from .anomaly import AnomalyModel
 from .doc_types import DocumentType
+from .features import Extraction, Reason
 from .model_store import ModelStore, ModelStoreError, VerificationFailed
 from .schemas import DocumentFields
-from .scoring import RECOMMENDATION_FOR_LEVEL, RiskThresholds, ScoringResult
+from .scoring import APPROVE, ESCALATE, RECOMMENDATION_FOR_LEVEL, RiskThresholds, ScoringResult
 from .serving import MODEL_NAMES, OnnxEnsemble
 
 log = logging.getLogger(__name__)
 
 CANARY_TOLERANCE = 0.5  # risk points between the exported models and the estimators they came from
+ANOMALY_CANARY_TOLERANCE = 1e-3  # relative; the anomaly canary is recorded with the serving scorer itself
 TOP_FEATURE_COUNT = 5
 LEGACY_VERSION = "legacy"
 
@@ -47,6 +50,7 @@ class LoadedVersion:
     spread: np.ndarray  # per feature: standard deviation over genuine documents (never 0)
     importance: np.ndarray  # per feature: mean importance over the models, sums to 1
     loaded_at: str
+    anomaly: AnomalyModel | None = None  # None for versions trained before anomaly detection
 
 
 def check_canary(ensemble: OnnxEnsemble, canary: dict[str, Any]) -> None:
@@ -61,6 +65,15 @@ def check_canary(ensemble: OnnxEnsemble, canary: dict[str, Any]) -> None:
         raise VerificationFailed(f"canary documents scored {worst:.2f} points away from the recorded scores")
 
 
+def check_anomaly_canary(anomaly: AnomalyModel, canary: dict[str, Any]) -> None:
+    """The anomaly scores of the canary documents must be those recorded at training."""
+    expected = np.asarray(canary["expected_anomaly_scores"], dtype=np.float64)
+    actual = anomaly.score(np.asarray(canary["features"], dtype=np.float64)).scores
+    tolerance = ANOMALY_CANARY_TOLERANCE * np.maximum(1.0, np.abs(expected))
+    if not np.all(np.isfinite(actual)) or np.any(np.abs(actual - expected) > tolerance):
+        raise VerificationFailed("canary documents got other anomaly scores than recorded at training")
+
+
 class BaseFraudDetector:
     """Scores documents of one type with the active model version of that type.
 
@@ -69,9 +82,10 @@ class BaseFraudDetector:
 
     document_type: ClassVar[DocumentType]
 
-    def __init__(self, models_dir: Path, thresholds: RiskThresholds | None = None):
+    def __init__(self, models_dir: Path, thresholds: RiskThresholds | None = None, anomaly_escalates: bool = True):
         self.store = ModelStore(Path(models_dir), self.document_type.name)
         self.thresholds = thresholds or RiskThresholds()
+        self.anomaly_escalates = anomaly_escalates  # an anomalous document the models would APPROVE goes to a reviewer
         self.extractor = self.document_type.extractor
         self._current: LoadedVersion | None = None
         self._seen_signature: tuple[int, int, int] | None = None
@@ -101,6 +115,7 @@ class BaseFraudDetector:
         }
         ensemble = OnnxEnsemble(models, manifest["model_weights"])
         check_canary(ensemble, manifest["canary"])
+        anomaly = self._load_anomaly(manifest, version)
         stats = manifest["feature_stats"]
         return LoadedVersion(
             version=version,
@@ -110,7 +125,19 @@ class BaseFraudDetector:
             spread=np.maximum(np.asarray(stats["spread"], dtype=np.float64), 1e-6),
             importance=np.asarray(stats["importance"], dtype=np.float64),
             loaded_at=datetime.now(timezone.utc).isoformat(),
+            anomaly=anomaly,
         )
+
+    def _load_anomaly(self, manifest: dict[str, Any], version: str) -> AnomalyModel | None:
+        block = manifest.get("anomaly")
+        if block is None:
+            return None
+        artifact = self.store.read_verified(manifest, self.store.file_name("anomaly", version, block["extension"]))
+        anomaly = AnomalyModel.from_manifest(block, artifact)
+        if len(anomaly.center) != len(manifest["feature_names"]):
+            raise VerificationFailed("its anomaly detector was fitted on another feature list")
+        check_anomaly_canary(anomaly, manifest["canary"])
+        return anomaly
 
     def _load_legacy(self) -> LoadedVersion:
         """Non-versioned <type>_<model>.pkl files from before versioning, exported to ONNX on load."""
@@ -176,45 +203,76 @@ class BaseFraudDetector:
     # scoring ---------------------------------------------------------------
     def score(self, doc: DocumentFields, today: date | None = None) -> ScoringResult:
         """Score one validated document with the current version."""
+        return self.score_many([doc], today)[0]
+
+    def score_many(self, docs: Sequence[DocumentFields], today: date | None = None) -> list[ScoringResult]:
+        """Score validated documents with the current version, all with the same one, in one model call."""
         loaded = self._current
         if loaded is None:
             raise ModelNotLoaded(f"No {self.document_type.name} model is loaded")
-        extraction = self.extractor.extract(doc, today or datetime.now(timezone.utc).date())
-        row = np.array([extraction.values], dtype=np.float32)
-        by_model = loaded.ensemble.predict_by_model(row)[:, 0]
-        risk_score = round(float(loaded.ensemble.weights @ by_model), 2)
-        level = self.thresholds.level(risk_score)
-        return ScoringResult(
-            risk_score=risk_score,
-            risk_level=level,
-            recommendation=RECOMMENDATION_FOR_LEVEL[level],
-            confidence_score=self.thresholds.confidence(risk_score, by_model.tolist()),
-            model_version=loaded.version,
-            model_scores={name: round(float(s), 2) for name, s in zip(loaded.ensemble.names, by_model)},
-            reasons=extraction.reasons,
-            top_features=self._top_features(loaded, row[0].astype(np.float64)),
-            features=dict(zip(loaded.feature_names, extraction.values)),
-        )
+        today = today or datetime.now(timezone.utc).date()
+        return self.score_extractions(loaded, [self.extractor.extract(doc, today) for doc in docs])
+
+    def score_extractions(self, loaded: LoadedVersion, extractions: Sequence[Extraction]) -> list[ScoringResult]:
+        """Results for extracted documents (feature values and rule reasons), all by version `loaded`."""
+        X = np.array([e.values for e in extractions], dtype=np.float32).reshape(len(extractions), -1)
+        by_model = loaded.ensemble.predict_by_model(X)  # (n_models, n)
+        risk = np.round(loaded.ensemble.weights @ by_model, 2)
+        rows = X.astype(np.float64)
+        top_features = self._top_features(loaded, rows)
+        anomaly_blocks = loaded.anomaly.explain(rows, loaded.feature_names) if loaded.anomaly is not None else None
+        names, label = loaded.ensemble.names, self.document_type.label.lower()
+        results = []
+        for i in range(len(X)):
+            risk_score = float(risk[i])
+            scores = by_model[:, i].tolist()
+            level = self.thresholds.level(risk_score)
+            recommendation = RECOMMENDATION_FOR_LEVEL[level]
+            row_reasons = list(extractions[i].reasons)
+            anomaly_block = anomaly_blocks[i] if anomaly_blocks is not None else None
+            if anomaly_block is not None:
+                if anomaly_block["is_anomalous"]:
+                    row_reasons.append(_anomaly_reason(anomaly_block, label))
+                    if recommendation == APPROVE and self.anomaly_escalates:
+                        recommendation = ESCALATE
+            results.append(ScoringResult(
+                risk_score=risk_score,
+                risk_level=level,
+                recommendation=recommendation,
+                confidence_score=self.thresholds.confidence(risk_score, scores),
+                model_version=loaded.version,
+                model_scores={name: round(score, 2) for name, score in zip(names, scores)},
+                reasons=row_reasons,
+                top_features=top_features[i],
+                features=dict(zip(loaded.feature_names, extractions[i].values)),
+                anomaly=anomaly_block,
+            ))
+        return results
 
     @staticmethod
-    def _top_features(loaded: LoadedVersion, row: np.ndarray) -> list[dict[str, Any]]:
-        """Features that pushed this score most: importance times distance from a typical genuine document."""
-        deviation = (row - loaded.typical) / loaded.spread
+    def _top_features(loaded: LoadedVersion, rows: np.ndarray) -> list[list[dict[str, Any]]]:
+        """Per row, the features that pushed its score most: importance times distance from a typical genuine document."""
+        deviation = (rows - loaded.typical) / loaded.spread
         weight = loaded.importance * np.abs(deviation)
-        total = float(weight.sum())
-        if total <= 0:
-            return []
-        top = np.argsort(weight)[::-1][:TOP_FEATURE_COUNT]
+        totals = weight.sum(axis=1, keepdims=True)
+        share = np.divide(weight, totals, out=np.zeros_like(weight), where=totals > 0)
+        top = np.argsort(-weight, axis=1, kind="stable")[:, :TOP_FEATURE_COUNT]
+        picked = np.take_along_axis
+        # Rounded and converted to Python numbers in bulk: per-value round() calls cost more than the models.
+        values = picked(rows, top, axis=1).round(4).tolist()
+        typical = loaded.typical[top].round(4).tolist()
+        higher = (picked(deviation, top, axis=1) > 0).tolist()
+        shares = picked(share, top, axis=1).round(4).tolist()
+        positive = (picked(weight, top, axis=1) > 0).tolist()
+        names = loaded.feature_names
         return [
-            {
-                "feature": loaded.feature_names[i],
-                "value": round(float(row[i]), 4),
-                "typical_value": round(float(loaded.typical[i]), 4),
-                "direction": "higher" if deviation[i] > 0 else "lower",
-                "contribution": round(float(weight[i]) / total, 4),
-            }
-            for i in top
-            if weight[i] > 0
+            [
+                {"feature": names[j], "value": values[i][k], "typical_value": typical[i][k],
+                 "direction": "higher" if higher[i][k] else "lower", "contribution": shares[i][k]}
+                for k, j in enumerate(row_top.tolist())
+                if positive[i][k]
+            ]
+            for i, row_top in enumerate(top)
         ]
 
     def status(self) -> dict[str, Any]:
@@ -225,3 +283,13 @@ class BaseFraudDetector:
             "active_version": self.store.active_version(),
             "last_load_error": self.last_error,
         }
+
+
+def _anomaly_reason(block: dict[str, Any], label: str) -> Reason:
+    """Why an anomalous document is not simply approved, in the reviewer's words (features only, no personal data)."""
+    parts = [
+        f"{f['feature_name']} = {f['actual_value']:g} (typical {f['typical_range'][0]:g} to {f['typical_range'][1]:g})"
+        for f in block["top_features"]
+    ]
+    return Reason("ANOMALOUS_DOCUMENT",
+                  f"Unlike the genuine {label}s the model was trained on: " + ("; ".join(parts) or "unusual combination"))

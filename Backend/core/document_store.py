@@ -43,6 +43,8 @@ class AnalysisRecord:
     top_features: list[dict[str, Any]] = field(default_factory=list)
     model_scores: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    anomaly: dict[str, Any] | None = None  # the anomaly block; None for versions without an anomaly detector
+    batch_id: str | None = None  # the batch upload this analysis came from, if any
     reviewer_decision: str | None = None
     reviewer: str | None = None
     review_notes: str | None = None
@@ -91,6 +93,14 @@ class DocumentStore(ABC):
     @abstractmethod
     def save_analysis(self, table: str, record: AnalysisRecord) -> None:
         """Insert a new analysis; raises StoreUnavailable if it could not be stored."""
+
+    def save_analyses(self, table: str, records: list[AnalysisRecord]) -> None:
+        """Insert many new analyses (a batch upload); stores override this with one round trip.
+
+        Raises StoreUnavailable if they could not all be stored.
+        """
+        for record in records:
+            self.save_analysis(table, record)
 
     @abstractmethod
     def get_analysis(self, table: str, document_id: str) -> AnalysisRecord | None: ...

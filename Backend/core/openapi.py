@@ -63,6 +63,21 @@ def build_openapi(types: Iterable[DocumentType], version: str) -> dict[str, Any]
             "requestBody": {"required": True, **_json(c.ref(t.schema, "validation"))},
             "responses": _responses(c, m.AnalysisResponse, "400", "413", "415", "503"),
         }}
+        paths[f"{base}/analyze-batch"] = {"post": {
+            "tags": tag, "summary": f"Score a spreadsheet (CSV or XLSX) or a JSON array of {t.label.lower()}s",
+            "operationId": f"analyze_batch_{t.name}",
+            "description": ("Columns are the type's field names. Unknown columns, or a missing identifying column, "
+                            "answer 400 before anything is scored; an unreadable row is reported in its place. "
+                            "`store=true` stores the analyses (query parameter or form field)."),
+            "parameters": [{"name": "store", "in": "query", "required": False,
+                            "schema": {"type": "boolean", "default": False}}],
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": c.ref(m.BatchUpload, "validation")},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": c.ref(t.schema, "validation")}},
+            }},
+            "responses": _responses(c, m.BatchResponse, "400", "413", "415", "503"),
+        }}
         paths[base] = {"get": {
             "tags": tag, "summary": f"Stored {t.label.lower()} analyses, newest first (the review queue)",
             "operationId": f"list_{t.name}", "parameters": _query_parameters(m.ListParams),

@@ -37,7 +37,8 @@ def _decode(payload: str) -> AnalysisRecord:
     data = json.loads(payload)
     for key in ("created_at", "reviewed_at"):
         data[key] = datetime.fromisoformat(data[key]) if data[key] else None
-    return AnalysisRecord(**{f.name: data[f.name] for f in fields(AnalysisRecord)})
+    # Entries written by an earlier release lack the newer optional fields; their defaults apply.
+    return AnalysisRecord(**{f.name: data[f.name] for f in fields(AnalysisRecord) if f.name in data})
 
 
 class Outbox:
@@ -59,10 +60,16 @@ class Outbox:
         return conn
 
     def put(self, table: str, record: AnalysisRecord) -> None:
+        self.put_many(table, [record])
+
+    def put_many(self, table: str, records: list[AnalysisRecord]) -> None:
+        """Keep records, in one transaction; a document id already kept is not kept twice."""
         conn = self._connect()
         try:
-            conn.execute("insert or ignore into outbox (doc_table, document_id, payload) values (?, ?, ?)",
-                         (table, record.document_id, _encode(record)))
+            with conn:
+                conn.execute("begin")
+                conn.executemany("insert or ignore into outbox (doc_table, document_id, payload) values (?, ?, ?)",
+                                 [(table, record.document_id, _encode(record)) for record in records])
         finally:
             conn.close()
 
@@ -110,15 +117,21 @@ class OutboxDocumentStore(DocumentStore):
         self._maybe_pending = outbox.pending() > 0
 
     def save_analysis(self, table: str, record: AnalysisRecord) -> None:
-        if self._maybe_pending and self.flush().remaining:
-            self._keep(table, record)
-        try:
-            self.store.save_analysis(table, record)
-        except StoreUnavailable:
-            self._keep(table, record)
+        self._save(table, [record], lambda: self.store.save_analysis(table, record))
 
-    def _keep(self, table: str, record: AnalysisRecord) -> None:
-        self.outbox.put(table, record)
+    def save_analyses(self, table: str, records: list[AnalysisRecord]) -> None:
+        self._save(table, records, lambda: self.store.save_analyses(table, records))
+
+    def _save(self, table: str, records: list[AnalysisRecord], send) -> None:
+        if self._maybe_pending and self.flush().remaining:
+            self._keep(table, records)
+        try:
+            send()
+        except StoreUnavailable:
+            self._keep(table, records)
+
+    def _keep(self, table: str, records: list[AnalysisRecord]) -> None:
+        self.outbox.put_many(table, records)
         self._maybe_pending = True
         raise StoredLater("The document store is unavailable; the analysis is kept in the local outbox")
 

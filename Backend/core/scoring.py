@@ -52,6 +52,7 @@ class ScoringResult:
     reasons: list[Reason]
     top_features: list[dict[str, Any]]
     features: dict[str, float] = field(repr=False)
+    anomaly: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,4 +64,5 @@ class ScoringResult:
             "model_scores": self.model_scores,
             "reasons": [reason.as_dict() for reason in self.reasons],
             "top_features": self.top_features,
+            "anomaly": self.anomaly,
         }

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Mapping
 
@@ -16,6 +16,15 @@ from .scoring import RiskThresholds
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class BatchSettings:
+    """Limits of batch uploads, and the columns each type's files must have."""
+
+    max_bytes: int = 20_000_000
+    max_rows: int = 50_000
+    identifying_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @dataclass
 class Services:
     types: Mapping[str, DocumentType]  # by name
@@ -23,6 +32,7 @@ class Services:
     store: DocumentStore
     thresholds: RiskThresholds
     list_max_limit: int = 500
+    batch: BatchSettings = field(default_factory=BatchSettings)
 
     @cached_property  # read by the URL converter on every request
     def by_slug(self) -> dict[str, DocumentType]:

@@ -13,9 +13,9 @@ import onnxruntime as ort
 MODEL_NAMES = ("random_forest", "xgboost")
 
 
-def _session(model_bytes: bytes) -> ort.InferenceSession:
+def onnx_session(model_bytes: bytes) -> ort.InferenceSession:
+    """A single-threaded CPU session: one document is tiny, and workers are processes."""
     options = ort.SessionOptions()
-    # One document is tiny: threads cost more than they save, and workers are processes.
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
@@ -28,7 +28,7 @@ class OnnxEnsemble:
         self.names = tuple(models)
         self.weights = np.array([weights[name] for name in self.names], dtype=np.float64)
         self.weights /= self.weights.sum()
-        self._sessions = [(_session(data), None) for data in models.values()]
+        self._sessions = [(onnx_session(data), None) for data in models.values()]
         self._sessions = [(s, s.get_inputs()[0].name) for s, _ in self._sessions]
 
     def predict_by_model(self, X: np.ndarray) -> np.ndarray:

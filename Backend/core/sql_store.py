@@ -7,12 +7,14 @@ transaction before the API answers, so an answered analysis is never lost.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Float, Index, MetaData, String, Table, Text, and_, create_engine, event, func, or_,
-    select, text, update,
+    JSON, Column, DateTime, Float, Index, MetaData, String, Table, Text, and_, create_engine, event, func, inspect,
+    or_, select, text, update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
@@ -45,6 +47,8 @@ def document_table(name: str, metadata: MetaData) -> Table:
         Column("top_features", JsonType, nullable=False),
         Column("model_scores", JsonType, nullable=False),
         Column("warnings", JsonType, nullable=False),
+        Column("anomaly", JsonType),
+        Column("batch_id", String(64)),
         Column("reviewer_decision", String(10)),
         Column("reviewer", String(200)),
         Column("review_notes", Text),
@@ -86,12 +90,52 @@ def _enable_sqlite_concurrency(engine: Engine) -> None:
         cursor.close()
 
 
+def create_tables(metadata: MetaData, engine: Engine, attempts: int = 8) -> None:
+    """`metadata.create_all`, tolerant of other processes creating the same tables at the same moment.
+
+    Every gunicorn worker creates the tables it needs at start-up. On a fresh database two
+    of them can both see a table missing and both create it ("already exists"), or SQLite
+    can refuse one of them outright ("database is locked", without waiting, when two
+    connections upgrade to a write at once). The loser retries: by then the tables exist.
+    """
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            add_missing_columns(metadata, engine)
+            return
+        except SQLAlchemyError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1) * (1 + random.random()))
+
+
 def normalise_url(url: str) -> str:
     """postgres:// and postgresql:// URLs (as hosting providers print them) use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def add_missing_columns(metadata: MetaData, engine: Engine) -> None:
+    """Add the nullable columns a later release introduced to tables an earlier release created."""
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for name, table in metadata.tables.items():
+            present = {column["name"] for column in inspector.get_columns(name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" {kind}'))
+                    log.info("Added column %s to table %s", column.name, name)
+
+
+def _row(record: AnalysisRecord) -> dict[str, Any]:
+    values = record.as_dict()
+    values.pop("document_type")
+    values["created_at"] = record.created_at
+    values["reviewed_at"] = record.reviewed_at
+    return values
 
 
 class SqlDocumentStore(DocumentStore):
@@ -107,7 +151,7 @@ class SqlDocumentStore(DocumentStore):
         self.type_names = dict(tables)
         if create:
             try:
-                self.metadata.create_all(self.engine)
+                create_tables(self.metadata, self.engine)
             except SQLAlchemyError as exc:
                 raise StoreUnavailable(f"Could not create tables: {type(exc).__name__}") from None
 
@@ -140,20 +184,22 @@ class SqlDocumentStore(DocumentStore):
             raise StoreUnavailable(f"Document store could not {action}") from None
 
     def save_analysis(self, table: str, record: AnalysisRecord) -> None:
+        self.save_analyses(table, [record])
+
+    def save_analyses(self, table: str, records: list[AnalysisRecord]) -> None:
+        """Insert in one transaction: all are stored or none."""
         t = self._table(table)
-        values = record.as_dict()
-        values.pop("document_type")
-        values["created_at"] = record.created_at
-        values["reviewed_at"] = record.reviewed_at
+        rows = [_row(record) for record in records]
 
         def insert():
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(t.insert(), values)
+                    conn.execute(t.insert(), rows)
             except IntegrityError:
-                raise DuplicateDocument(f"{table} already holds document {record.document_id}") from None
+                raise DuplicateDocument(f"{table} already holds one of these documents") from None
 
-        self._run("save the analysis", insert)
+        if rows:
+            self._run("save the analysis", insert)
 
     def get_analysis(self, table: str, document_id: str) -> AnalysisRecord | None:
         t = self._table(table)

@@ -32,6 +32,7 @@ from .document_store import (
 
 log = logging.getLogger(__name__)
 UNIQUE_VIOLATION = "23505"
+INSERT_CHUNK = 500  # rows per bulk insert: well under PostgREST's request size limits
 
 
 def _quote(value: str) -> str:
@@ -115,10 +116,15 @@ class SupabaseDocumentStore(DocumentStore):
         return AnalysisRecord(document_type=self.type_names[table], **data)
 
     def save_analysis(self, table: str, record: AnalysisRecord) -> None:
-        values = record.as_dict()
-        values.pop("document_type")
-        builder = self._table(table).insert(values, returning="minimal")
-        self._execute("save the analysis", builder.execute, write=True)
+        self.save_analyses(table, [record])
+
+    def save_analyses(self, table: str, records: list[AnalysisRecord]) -> None:
+        """One bulk insert per INSERT_CHUNK rows (PostgREST inserts a JSON array in one statement)."""
+        rows = [{k: v for k, v in record.as_dict().items() if k != "document_type"} for record in records]
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            builder = self._table(table).insert(chunk[0] if len(chunk) == 1 else chunk, returning="minimal")
+            self._execute("save the analysis", builder.execute, write=True)
 
     def get_analysis(self, table: str, document_id: str) -> AnalysisRecord | None:
         builder = self._table(table).select("*").eq("document_id", document_id).limit(1)

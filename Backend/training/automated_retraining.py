@@ -257,8 +257,8 @@ class DocumentModelRetrainer:
 
         self._stage("training")
         high = self.app_config.RISK_HIGH_THRESHOLD
-        candidate = fit_candidate(train, evaluation, self.doc_type.extractor.feature_names, high,
-                                  params=self.params, random_state=g.random_state)
+        candidate = fit_candidate(train, evaluation, self.doc_type.extractor.feature_names, high, params=self.params,
+                                  anomaly=self.config.anomaly_settings(self.doc_type.name), random_state=g.random_state)
         candidate.data_summary = {"data_source": source, "reason": why, **result["samples"]}
 
         self._stage("evaluating")

@@ -8,6 +8,7 @@ from pathlib import Path
 from core.doc_types import DocumentType
 from core.model_store import ModelStore
 from core.serving import MODEL_NAMES
+from .anomaly import AnomalySettings
 from .dataset import Dataset, feature_matrix
 from .ensemble import EnsembleParams
 from .versioning import save_candidate, train_candidate
@@ -22,6 +23,7 @@ def train_baseline(
     random_state: int,
     high_threshold: float,
     params: EnsembleParams = EnsembleParams(),
+    anomaly: AnomalySettings = AnomalySettings(),
 ) -> str:
     """Train on `n_samples` synthetic documents, save and activate; returns the version id."""
     today = datetime.now(timezone.utc).date()
@@ -29,7 +31,7 @@ def train_baseline(
     data = Dataset.of(feature_matrix(doc_type, batch.documents, today), batch.risk_targets, batch.labels)
     labels = data.labels
     candidate = train_candidate(data, doc_type.extractor.feature_names, high_threshold,
-                                params=params, random_state=random_state)
+                                params=params, anomaly=anomaly, random_state=random_state)
     candidate.data_summary = {
         "data_source": "synthetic",
         "reason": "baseline: no model existed",
@@ -43,6 +45,7 @@ def train_baseline(
 def ensure_baseline(
     doc_type: DocumentType, models_dir: Path, n_samples: int, random_state: int, high_threshold: float,
     params: EnsembleParams = EnsembleParams(),
+    anomaly: AnomalySettings = AnomalySettings(),
 ) -> str | None:
     """Train a baseline if the type has no model at all; the version id trained, or None.
 
@@ -55,7 +58,7 @@ def ensure_baseline(
             return None
         log.info("No %s model found in %s: training a synthetic baseline (%d samples)", doc_type.name, models_dir, n_samples)
         # save_candidate takes the same (re-entrant) lock.
-        return train_baseline(doc_type, store, n_samples, random_state, high_threshold, params)
+        return train_baseline(doc_type, store, n_samples, random_state, high_threshold, params, anomaly)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -63,17 +66,22 @@ def main(argv: list[str] | None = None) -> None:
 
     from document_types import DOCUMENT_TYPES
 
+    from .retraining_config import load_config
+
     parser = argparse.ArgumentParser(description="Train missing synthetic baselines.")
     parser.add_argument("types", nargs="+", choices=sorted(DOCUMENT_TYPES))
     parser.add_argument("--samples", type=int, required=True)
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--high-threshold", type=float, required=True)
     parser.add_argument("--models-dir", action="append", default=[], help="TYPE=DIR")
+    parser.add_argument("--retraining-config", default=None, help="retraining_config.json (anomaly detector per type)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     directories = dict(item.split("=", 1) for item in args.models_dir)
+    config = load_config(args.retraining_config)
     for name in args.types:
-        ensure_baseline(DOCUMENT_TYPES[name], Path(directories[name]), args.samples, args.seed, args.high_threshold)
+        ensure_baseline(DOCUMENT_TYPES[name], Path(directories[name]), args.samples, args.seed, args.high_threshold,
+                        anomaly=config.anomaly_settings(name))
 
 
 if __name__ == "__main__":

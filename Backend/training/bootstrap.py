@@ -27,7 +27,8 @@ def train_baselines_in_subprocess(config, names: list[str]) -> None:
     backend = Path(__file__).resolve().parent.parent
     command = [sys.executable, "-m", "training.baseline", *names,
                "--samples", str(config.BASELINE_SAMPLES), "--seed", str(config.BASELINE_SEED),
-               "--high-threshold", str(config.RISK_HIGH_THRESHOLD)]
+               "--high-threshold", str(config.RISK_HIGH_THRESHOLD),
+               "--retraining-config", str(config.retraining_config_path())]
     for name in names:
         command += ["--models-dir", f"{name}={config.models_dir(name)}"]
     result = subprocess.run(command, cwd=backend)

@@ -15,8 +15,10 @@ def register_cli(app: Flask) -> None:
         from core.model_store import ModelStore
         from document_types import DOCUMENT_TYPES
         from training.baseline import ensure_baseline, train_baseline
+        from training.retraining_config import load_config
 
         config = current_app.config["FRAUD_CONFIG"]
+        retraining = load_config(config.retraining_config_path())
         names = list(DOCUMENT_TYPES) if doc_type == "all" else [doc_type]
         for name in names:
             if name not in DOCUMENT_TYPES:
@@ -25,11 +27,11 @@ def register_cli(app: Flask) -> None:
         for name in names:
             directory = config.models_dir(name)
             if force:
-                version = train_baseline(DOCUMENT_TYPES[name], ModelStore(directory, name), n,
-                                         config.BASELINE_SEED, config.RISK_HIGH_THRESHOLD)
+                version = train_baseline(DOCUMENT_TYPES[name], ModelStore(directory, name), n, config.BASELINE_SEED,
+                                         config.RISK_HIGH_THRESHOLD, anomaly=retraining.anomaly_settings(name))
             else:
                 version = ensure_baseline(DOCUMENT_TYPES[name], directory, n, config.BASELINE_SEED,
-                                          config.RISK_HIGH_THRESHOLD)
+                                          config.RISK_HIGH_THRESHOLD, anomaly=retraining.anomaly_settings(name))
             click.echo(f"{name}: " + (f"trained and activated {version}" if version else "a model exists (use --force)"))
 
 

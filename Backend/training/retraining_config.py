@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core.anomaly_kinds import ANOMALY_KINDS, DEFAULT_ANOMALY_KIND
 from core.document_store import LabelQuery
+from .anomaly import AnomalySettings
 from .metrics import HIGHER_IS_BETTER
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "retraining_config.json"
@@ -44,6 +46,8 @@ class GlobalSettings(_Section):
     evaluation_synthetic_samples: int = Field(default=1000, ge=100)
     evaluation_seed: int = 20240601
     random_state: int = 42
+    anomaly_threshold_percentile: float = Field(
+        default=95.0, ge=50, lt=100, description="genuine training scores above this percentile count as anomalous")
 
     @field_validator("schedule_timezone")
     @classmethod
@@ -92,6 +96,16 @@ class DocumentTypeSettings(_Section):
     performance_window_days: float = Field(default=7, gt=0, description="window of the REJECT-rate trigger")
     reject_rate_band: tuple[float, float] = Field(default=(0.05, 0.30), description="REJECT share outside this retrains")
     min_documents_for_flag_rate: int = Field(default=50, ge=1, description="fewer analyses in the window: no rate trigger")
+    anomaly_detector: str = Field(default=DEFAULT_ANOMALY_KIND, description="anomaly detector kind trained with each version")
+    identifying_columns: tuple[str, ...] = Field(
+        default=(), description="columns a batch upload of this type must have; without them it is the wrong file")
+
+    @field_validator("anomaly_detector")
+    @classmethod
+    def _anomaly_kind(cls, value: str) -> str:
+        if value not in ANOMALY_KINDS:
+            raise ValueError(f"must be one of {', '.join(ANOMALY_KINDS)}")
+        return value
 
     @model_validator(mode="after")
     def _bands(self) -> "DocumentTypeSettings":
@@ -119,6 +133,9 @@ class RetrainingConfig(_Section):
 
     def for_type(self, doc_type: str) -> DocumentTypeSettings:
         return self.document_types[doc_type]
+
+    def anomaly_settings(self, doc_type: str) -> AnomalySettings:
+        return AnomalySettings(self.for_type(doc_type).anomaly_detector, self.global_settings.anomaly_threshold_percentile)
 
 
 def load_config(path: str | Path | None = None) -> RetrainingConfig:

@@ -12,6 +12,7 @@ import joblib
 import numpy as np
 
 from core.model_store import ModelStore
+from .anomaly import AnomalySettings, FittedAnomaly, fit_anomaly
 from .dataset import Dataset
 from .ensemble import EnsembleParams, FraudEnsemble
 from .metrics import evaluate
@@ -31,6 +32,7 @@ class Candidate:
     canary: dict[str, list]
     feature_stats: dict[str, list[float]]
     training_seconds: float
+    anomaly: FittedAnomaly
     data_summary: dict[str, Any] = field(default_factory=dict)
 
     def artifacts(self) -> dict[tuple[str, str], bytes]:
@@ -41,6 +43,7 @@ class Candidate:
             files[(name, "pkl")] = buffer.getvalue()
         for name, data in self.ensemble.to_onnx(len(self.feature_names)).items():
             files[(name, "onnx")] = data
+        files[("anomaly", self.anomaly.extension)] = self.anomaly.artifact
         return files
 
     def manifest(self) -> dict[str, Any]:
@@ -53,19 +56,23 @@ class Candidate:
             "metrics": self.metrics,
             "canary": self.canary,
             "feature_stats": self.feature_stats,
+            "anomaly": {**self.anomaly.block, "extension": self.anomaly.extension},
             "training_seconds": round(self.training_seconds, 3),
             "training_data": self.data_summary,
         }
 
 
-def _canary(X: np.ndarray, labels: np.ndarray, ensemble: FraudEnsemble, random_state: int) -> dict[str, list]:
+def _canary(X: np.ndarray, labels: np.ndarray, ensemble: FraudEnsemble, anomaly: FittedAnomaly,
+            random_state: int) -> dict[str, list]:
+    """Known rows with the scores this version gives them, checked again whenever it is loaded."""
     rng = np.random.default_rng(random_state)
     picks = []
     for label in (0, 1):
         idx = np.flatnonzero(labels == label)
         picks.extend(rng.choice(idx, size=min(CANARY_PER_CLASS, len(idx)), replace=False).tolist())
     rows = X[picks]
-    return {"features": rows.tolist(), "expected_scores": ensemble.predict(rows).round(4).tolist()}
+    return {"features": rows.tolist(), "expected_scores": ensemble.predict(rows).round(4).tolist(),
+            "expected_anomaly_scores": anomaly.model.score(rows).scores.tolist()}
 
 
 def fit_candidate(
@@ -75,18 +82,23 @@ def fit_candidate(
     high_threshold: float,
     *,
     params: EnsembleParams = EnsembleParams(),
+    anomaly: AnomalySettings = AnomalySettings(),
     random_state: int = 42,
 ) -> Candidate:
-    """Fit an ensemble on `train`, measure it on `evaluation`."""
+    """Fit an ensemble on `train` and an anomaly detector on its genuine rows; measure both on `evaluation`."""
     started = time.perf_counter()
     ensemble = FraudEnsemble(params, random_state).fit(train.X, train.targets, sample_weight=train.weights)
     scores = ensemble.predict(evaluation.X)
     genuine = train.X[train.labels == 0] if np.any(train.labels == 0) else train.X
+    detector = fit_anomaly(genuine, anomaly, random_state)
+    metrics = evaluate(evaluation.targets, evaluation.labels, scores, high_threshold)
+    metrics.update(anomaly_metrics(detector, evaluation))
     return Candidate(
         ensemble=ensemble,
         feature_names=list(feature_names),
-        metrics=evaluate(evaluation.targets, evaluation.labels, scores, high_threshold),
-        canary=_canary(evaluation.X, evaluation.labels, ensemble, random_state),
+        metrics=metrics,
+        anomaly=detector,
+        canary=_canary(evaluation.X, evaluation.labels, ensemble, detector, random_state),
         feature_stats={
             "typical": genuine.mean(axis=0).round(6).tolist(),
             "spread": genuine.std(axis=0).round(6).tolist(),
@@ -96,18 +108,35 @@ def fit_candidate(
     )
 
 
+def anomaly_metrics(detector: FittedAnomaly, evaluation: Dataset) -> dict[str, float | None]:
+    """How well the anomaly score alone separates fraud from genuine on `evaluation`."""
+    from sklearn.metrics import roc_auc_score
+
+    if len(np.unique(evaluation.labels)) < 2:
+        return {"anomaly_roc_auc": None, "anomaly_flag_rate_genuine": None, "anomaly_flag_rate_fraud": None}
+    result = detector.model.score(evaluation.X)
+    fraud = evaluation.labels == 1
+    return {
+        "anomaly_roc_auc": round(float(roc_auc_score(evaluation.labels, result.scores)), 4),
+        "anomaly_flag_rate_genuine": round(float(result.is_anomalous[~fraud].mean()), 4),
+        "anomaly_flag_rate_fraud": round(float(result.is_anomalous[fraud].mean()), 4),
+    }
+
+
 def train_candidate(
     data: Dataset,
     feature_names: list[str],
     high_threshold: float,
     *,
     params: EnsembleParams = EnsembleParams(),
+    anomaly: AnomalySettings = AnomalySettings(),
     random_state: int = 42,
     holdout: float = 0.2,
 ) -> Candidate:
     """Fit on a stratified split of `data` and evaluate on the held-out part."""
     train, evaluation = data.split(holdout, random_state)
-    return fit_candidate(train, evaluation, feature_names, high_threshold, params=params, random_state=random_state)
+    return fit_candidate(train, evaluation, feature_names, high_threshold, params=params, anomaly=anomaly,
+                         random_state=random_state)
 
 
 def save_candidate(store: ModelStore, candidate: Candidate, activate: bool) -> str:

@@ -1,0 +1,131 @@
+"""Unsupervised anomaly scoring: how unlike the genuine documents seen in training a document is.
+
+Each model version carries one anomaly detector beside its supervised ensemble, fitted on
+the genuine training documents (see `core.anomaly_kinds` for the kinds and
+`training.anomaly` for fitting). This module is the serving side: it loads a fitted
+detector from its manifest block and artifact, scores feature rows and explains a score
+by the features that are furthest from what genuine documents looked like. It needs
+neither scikit-learn nor pandas.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .anomaly_kinds import ANOMALY_KINDS, Scorer
+
+TOP_ANOMALOUS_FEATURES = 3
+SCALED_CLIP = 20.0  # standard deviations; keeps one absurd value from saturating distance-based kinds
+
+
+def scale_rows(X: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Standardised float32 rows, clipped to +-SCALED_CLIP."""
+    Z = (np.asarray(X, dtype=np.float64) - center) / scale
+    return np.clip(Z, -SCALED_CLIP, SCALED_CLIP).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class AnomalyScores:
+    """Scores of n rows: `scores` (n,), `is_anomalous` (n,), `shares` (n, n_features) of each row's anomaly."""
+
+    scores: np.ndarray
+    is_anomalous: np.ndarray
+    shares: np.ndarray
+    reconstruction_errors: np.ndarray | None  # (n, n_features), autoencoder only
+
+
+@dataclass(frozen=True)
+class AnomalyModel:
+    """A fitted anomaly detector as it serves: immutable, shared by every request of its version."""
+
+    kind: str
+    threshold: float
+    percentile: float
+    center: np.ndarray  # per feature: mean of the genuine training rows
+    scale: np.ndarray  # per feature: their standard deviation (1 where constant)
+    range_low: np.ndarray  # per feature: typical range of genuine training rows (percentiles)
+    range_high: np.ndarray
+    scorer: Scorer
+
+    @classmethod
+    def from_manifest(cls, block: dict[str, Any], artifact: bytes) -> "AnomalyModel":
+        """Build from a manifest's `anomaly` block and the artifact it names; KeyError/ValueError if malformed."""
+        kind = block["kind"]
+        if kind not in ANOMALY_KINDS:
+            raise ValueError(f"unknown anomaly detector kind {kind!r}")
+        return cls(
+            kind=kind,
+            threshold=float(block["threshold"]),
+            percentile=float(block["percentile"]),
+            center=np.asarray(block["center"], dtype=np.float64),
+            scale=np.asarray(block["scale"], dtype=np.float64),
+            range_low=np.asarray(block["range_low"], dtype=np.float64),
+            range_high=np.asarray(block["range_high"], dtype=np.float64),
+            scorer=ANOMALY_KINDS[kind].scorer(artifact),
+        )
+
+    def score(self, X: np.ndarray) -> AnomalyScores:
+        """Score raw feature rows (n, n_features), as the feature extractor makes them."""
+        X = np.asarray(X, dtype=np.float64)
+        scores, errors = self.scorer(scale_rows(X, self.center, self.scale))
+        scores = np.asarray(scores, dtype=np.float64).reshape(len(X))
+        weight = errors if errors is not None else self._range_deviation(X)
+        return AnomalyScores(
+            scores=scores,
+            is_anomalous=scores > self.threshold,
+            shares=_normalise_rows(weight),
+            reconstruction_errors=errors,
+        )
+
+    def _range_deviation(self, X: np.ndarray) -> np.ndarray:
+        """How far each value lies outside the typical range, in standard deviations.
+
+        Rows with every value inside its range (anomalous only in combination) fall back
+        to the distance from the centre, so an explanation is never empty.
+        """
+        outside = np.maximum(self.range_low - X, 0) + np.maximum(X - self.range_high, 0)
+        deviation = outside / self.scale
+        inside = deviation.sum(axis=1) == 0
+        if inside.any():
+            deviation[inside] = np.abs(X[inside] - self.center) / self.scale
+        return deviation
+
+    def explain(self, X: np.ndarray, feature_names: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The `anomaly` block of each raw feature row of X (n, n_features)."""
+        X = np.asarray(X, dtype=np.float64)
+        scores = self.score(X)
+        top = np.argsort(-scores.shares, axis=1, kind="stable")[:, :TOP_ANOMALOUS_FEATURES]
+        picked = np.take_along_axis
+        # Rounded and converted in bulk: per-value round() calls would cost more than scoring.
+        shares = picked(scores.shares, top, axis=1).round(4).tolist()
+        values = picked(X, top, axis=1).round(4).tolist()
+        low, high = self.range_low[top].round(4).tolist(), self.range_high[top].round(4).tolist()
+        errors = (picked(scores.reconstruction_errors, top, axis=1).round(6).tolist()
+                  if scores.reconstruction_errors is not None else None)
+        score_values = scores.scores.round(6).tolist()
+        flags = scores.is_anomalous.tolist()
+        threshold = round(self.threshold, 6)
+        return [
+            {
+                "score": score_values[i],
+                "is_anomalous": flags[i],
+                "threshold": threshold,
+                "detector": self.kind,
+                "top_features": [
+                    {"feature_name": feature_names[j], "actual_value": values[i][k],
+                     "typical_range": [low[i][k], high[i][k]], "share": shares[i][k],
+                     "reconstruction_error": errors[i][k] if errors is not None else None}
+                    for k, j in enumerate(row_top.tolist())
+                    if shares[i][k] > 0
+                ],
+            }
+            for i, row_top in enumerate(top)
+        ]
+
+
+def _normalise_rows(weight: np.ndarray) -> np.ndarray:
+    weight = np.nan_to_num(np.maximum(weight, 0.0))
+    totals = weight.sum(axis=1, keepdims=True)
+    return np.divide(weight, totals, out=np.zeros_like(weight), where=totals > 0)
