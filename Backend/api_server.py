@@ -21,6 +21,7 @@ from core.batch_api import batches
 from core.batch_cli import register_batch_cli
 from core.detector import BaseFraudDetector
 from core.http import RequestIdFilter, install
+from core.json_provider import OrjsonProvider
 from core.meta import meta
 from core.outbox import Outbox, OutboxDocumentStore, start_flusher
 from core.scoring import RiskThresholds
@@ -60,8 +61,8 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     configure_logging(config.LOG_LEVEL)
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=config.MAX_CONTENT_LENGTH, FRAUD_CONFIG=config)
-    app.json.sort_keys = False
 
     from training.bootstrap import missing_baselines, train_baselines_in_subprocess
 

@@ -200,10 +200,12 @@ def analyze_documents(
     documents: Sequence[tuple[int, Any]],
     progress: Callable[[int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    explain: bool = True,
 ) -> BatchResult:
     """Validate and score every document with the detector's current version (the same one for all).
 
-    `progress(n)` is called after each chunk with the number of rows it covered.
+    `progress(n)` is called after each chunk with the number of rows it covered. `explain`
+    computes each row's top_features (needed when the rows are stored).
     Raises ModelNotLoaded when the type has no model.
     """
     started = time.perf_counter()
@@ -230,7 +232,7 @@ def analyze_documents(
             outcomes.append(outcome)
             readable.append((outcome, detector.extractor.extract(parsed.fields, today)))
         if readable:
-            results = detector.score_extractions(loaded, [extraction for _, extraction in readable])
+            results = detector.score_extractions(loaded, [extraction for _, extraction in readable], explain)
             for (outcome, _), result in zip(readable, results):
                 outcome.result = result
         if progress:

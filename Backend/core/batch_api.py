@@ -73,7 +73,7 @@ def analyze_batch(doc_type: DocumentType):
     detector = svc.detectors[doc_type.name]
     detector.refresh_if_changed()
     try:
-        result = analyze_documents(detector, documents)
+        result = analyze_documents(detector, documents, explain=store)
     except ModelNotLoaded as exc:
         raise ApiError(503, str(exc)) from None
 

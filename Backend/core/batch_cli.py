@@ -63,7 +63,8 @@ def register_batch_cli(app: Flask) -> None:
             raise click.ClickException(f"{path.name}: {exc}{details}") from None
         detector = svc.detectors[doc_type.name]
         with tqdm(total=len(documents), unit="row", desc=f"{doc_type.name} {path.name}") as bar:
-            result = analyze_documents(detector, documents, progress=bar.update, chunk_rows=PROGRESS_CHUNK)
+            result = analyze_documents(detector, documents, progress=bar.update, chunk_rows=PROGRESS_CHUNK,
+                                       explain=store)
         if store:
             try:
                 svc.store.save_analyses(doc_type.table, result.records(doc_type))

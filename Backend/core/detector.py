@@ -213,13 +213,17 @@ class BaseFraudDetector:
         today = today or datetime.now(timezone.utc).date()
         return self.score_extractions(loaded, [self.extractor.extract(doc, today) for doc in docs])
 
-    def score_extractions(self, loaded: LoadedVersion, extractions: Sequence[Extraction]) -> list[ScoringResult]:
-        """Results for extracted documents (feature values and rule reasons), all by version `loaded`."""
+    def score_extractions(self, loaded: LoadedVersion, extractions: Sequence[Extraction],
+                          explain: bool = True) -> list[ScoringResult]:
+        """Results for extracted documents (feature values and rule reasons), all by version `loaded`.
+
+        `explain=False` leaves `top_features` empty (a batch that is not stored never shows them).
+        """
         X = np.array([e.values for e in extractions], dtype=np.float32).reshape(len(extractions), -1)
         by_model = loaded.ensemble.predict_by_model(X)  # (n_models, n)
         risk = np.round(loaded.ensemble.weights @ by_model, 2)
         rows = X.astype(np.float64)
-        top_features = self._top_features(loaded, rows)
+        top_features = self._top_features(loaded, rows) if explain else [[] for _ in range(len(rows))]
         anomaly_blocks = loaded.anomaly.explain(rows, loaded.feature_names) if loaded.anomaly is not None else None
         names, label = loaded.ensemble.names, self.document_type.label.lower()
         results = []

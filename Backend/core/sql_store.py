@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
+import orjson
 from sqlalchemy import (
     JSON, Column, DateTime, Float, Index, MetaData, String, Table, Text, and_, create_engine, event, func, inspect,
     or_, select, text, update,
@@ -66,6 +67,10 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite in WAL mode with a busy timeout, PostgreSQL with pre-ping and a connect timeout."""
     url = normalise_url(url)
@@ -74,6 +79,9 @@ def make_engine(url: str) -> Engine:
         url,
         pool_pre_ping=not is_sqlite,
         connect_args={"timeout": 30} if is_sqlite else {"connect_timeout": 10},
+        # JSON columns through orjson: the standard library's encoder was a quarter of a stored batch's time.
+        json_serializer=_json_text,
+        json_deserializer=orjson.loads,
     )
     if is_sqlite:
         _enable_sqlite_concurrency(engine)
