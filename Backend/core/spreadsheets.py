@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 MAX_COLUMNS = 200
-XLSX_MAX_EXPANSION = 50  # decompressed bytes per uploaded byte; real workbooks stay far below
+XLSX_MAX_EXPANSION = 100  # decompressed bytes per uploaded byte; real workbooks stay well below
+XLSX_MAX_UNCOMPRESSED = 300_000_000  # bytes: what one upload may occupy once unpacked
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (and other Office binary files)
 
@@ -99,7 +100,7 @@ def _xlsx(data: bytes) -> tuple[list[Any], list[list[Any]]]:
         declared = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError):
         raise SpreadsheetError("The file is neither CSV nor a readable XLSX workbook") from None
-    if declared > XLSX_MAX_EXPANSION * len(data):
+    if declared > XLSX_MAX_EXPANSION * len(data) or declared > XLSX_MAX_UNCOMPRESSED:
         raise SpreadsheetError("The workbook expands to far more data than it holds (a zip bomb?); refused")
     from python_calamine import CalamineWorkbook  # imported on first upload, not by every worker at start
 
