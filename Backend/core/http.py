@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+import traceback
 import uuid
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, jsonify, request
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .schemas import DocumentValidationError, FieldError
 
 log = logging.getLogger(__name__)
 
-_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID_OK = re.compile(r"[A-Za-z0-9._-]{1,64}")  # fullmatch: "$" would let a trailing newline through
 MAX_JSON_DEPTH = 32
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ApiError(Exception):
@@ -45,7 +48,23 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _log_error(status: int, message: str, details: list[FieldError] | None) -> None:
+    """One log line per error response, carrying its request id (the handler's format adds it).
+
+    It names the route pattern, not the path, and the bad fields, not their values: a path or a
+    value may hold a document's contents (names, account numbers).
+    """
+    rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+    view_args = request.view_args or {}  # a converted argument (the document type) by its slug; ids stay out
+    rule = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: getattr(view_args.get(m.group(1)), "slug", m.group(0)), rule)
+    fields = ", ".join(printable(d.field, 40) for d in details or []) or "-"
+    log.log(logging.WARNING if status >= 500 else logging.INFO, "%s %s answered %d: %s (fields: %s)",
+            request.method, rule, status, printable(message, 200), fields)
+
+
 def error_response(status: int, message: str, details: list[FieldError] | None = None) -> Response:
+    if has_request_context():
+        _log_error(status, message, details)
     response = jsonify({
         "error": message,
         "details": [d.as_dict() for d in details or []],
@@ -72,17 +91,58 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
+def printable(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters, with NUL, unpaired surrogates and other non-printables escaped."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[:limit])
+
+
+def unstorable(text: str) -> str | None:
+    """Why `text` cannot be stored (PostgreSQL refuses NUL in text and JSON, and lone surrogates), or None."""
+    match = _UNSTORABLE.search(text)
+    if match is None:
+        return None
+    return "contains a NUL character" if match.group() == "\x00" else "contains an unpaired surrogate (not valid unicode)"
+
+
+def _unreadable_values(body: Any, limit: int = 20) -> list[FieldError]:
+    """Strings (keys too) that cannot be stored and numbers too large for a float (1e400), by path."""
+    found: list[FieldError] = []
+    stack: list[tuple[Any, str]] = [(body, "")]
+    while stack and len(found) < limit:
+        item, path = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{path}.{printable(key)}" if path else printable(key)
+                if reason := unstorable(key):
+                    found.append(FieldError(child_path, f"field name {reason}"))
+                stack.append((child, child_path))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}.{i}" if path else str(i)) for i, child in enumerate(item))
+        elif isinstance(item, str) and (reason := unstorable(item)):
+            found.append(FieldError(path or "body", reason))
+        elif isinstance(item, float) and not math.isfinite(item):
+            found.append(FieldError(path or "body", "number is too large"))
+    return sorted(found, key=lambda e: e.field)
+
+
 def read_json_body() -> Any:
     """The decoded JSON body; ApiError 415 for another content type, 400 for malformed JSON.
 
     NaN and Infinity are refused (they are not JSON), as are bodies nested deeper than
-    MAX_JSON_DEPTH. A body over MAX_CONTENT_LENGTH is refused by Flask with 413 before
-    it is read.
+    MAX_JSON_DEPTH, numbers beyond a float's range (1e400) and strings no database can
+    store (NUL, unpaired surrogates), each named by its path. A body over
+    MAX_CONTENT_LENGTH is refused with 413: by Flask before it is read, or, sent chunked
+    (no Content-Length), once the limit is read.
     """
     if not request.is_json:
         raise ApiError(415, "Request body must be JSON",
                        [FieldError("Content-Type", "expected application/json")])
     raw = request.get_data(cache=False)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body has no Content-Length for Flask to check: werkzeug stops reading at the
+        # limit and hands over the first MAX_CONTENT_LENGTH bytes, which must not pass for the body.
+        raise RequestEntityTooLarge()
     try:
         body = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
@@ -92,6 +152,8 @@ def read_json_body() -> Any:
     if _depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise ApiError(400, "Request body is nested too deeply",
                        [FieldError("body", f"nesting deeper than {MAX_JSON_DEPTH} levels")])
+    if bad := _unreadable_values(body):
+        raise ApiError(400, "Request body has values that cannot be read", bad)
     return body
 
 
@@ -112,7 +174,16 @@ def install(app: Flask) -> None:
     @app.before_request
     def _assign_request_id() -> None:
         supplied = request.headers.get("X-Request-ID", "")
-        g.request_id = supplied if _REQUEST_ID_OK.match(supplied) else uuid.uuid4().hex[:16]
+        g.request_id = supplied if _REQUEST_ID_OK.fullmatch(supplied) else uuid.uuid4().hex[:16]
+
+    @app.before_request
+    def _refuse_unstorable_url_values() -> None:
+        # A NUL in a path or query value reaches the database as a query parameter, which PostgreSQL refuses.
+        values = [(name, value) for name, value in (request.view_args or {}).items() if isinstance(value, str)]
+        values += [(name, name) for name in request.args] + list(request.args.items(multi=True))
+        bad = {FieldError(printable(name), reason) for name, value in values if (reason := unstorable(value))}
+        if bad:
+            raise ApiError(400, "Request URL has values that cannot be read", sorted(bad, key=lambda e: e.field))
 
     @app.after_request
     def _echo_request_id(response: Response) -> Response:
@@ -134,5 +205,12 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("Unhandled error (%s)", type(exc).__name__)
+        # Where it failed, and the types along the exception chain, but not the exceptions' messages:
+        # a driver's or a parser's message can quote the document (SQL parameters, field values).
+        chain, seen = [], exc
+        while seen is not None and len(chain) < 5:
+            chain.append(type(seen).__name__)
+            seen = seen.__cause__ or seen.__context__
+        frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+        log.error("Unhandled error (%s)\n%s", " <- ".join(chain), frames.rstrip())
         return error_response(500, "Internal error; quote the request id when reporting it")

@@ -28,7 +28,7 @@ from .files import atomic_write_bytes, atomic_write_text, sha256_bytes
 log = logging.getLogger(__name__)
 
 ACTIVE_FILE = "ACTIVE_VERSION.txt"
-VERSION_PATTERN = re.compile(r"^\d{8}_\d{6}$")
+VERSION_PATTERN = re.compile(r"^[0-9]{8}_[0-9]{6}\Z")  # ASCII digits only, no trailing newline
 
 
 class ModelStoreError(Exception):

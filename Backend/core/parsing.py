@@ -34,7 +34,9 @@ def parse_amount(value: Any) -> Optional[float]:
         return None
     if isinstance(value, bool):
         raise ValueError("must be a number or an amount string such as \"$1,234.56\", not a boolean")
-    if isinstance(value, (int, float)):
+    if isinstance(value, int) and abs(value) > MAX_ABS_AMOUNT:
+        number = math.inf  # float() of a 1000-digit JSON integer would raise OverflowError
+    elif isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
         text = value.strip().replace(" ", "").upper().removesuffix("USD")
@@ -89,7 +91,7 @@ def parse_text(value: Any) -> Optional[str]:
 def parse_identifier(value: Any) -> Optional[str]:
     """A printed number that is not arithmetic (check number, employee id): string or integer."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        value = str(value)  # then held to MAX_TEXT_LENGTH like any string
     return parse_text(value)
 
 
@@ -123,7 +125,7 @@ def parse_quality(value: Any) -> Optional[float]:
         raise ValueError("must be a number from 0 to 1")
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a 1000-digit integer
         raise ValueError("must be a number from 0 to 1") from None
     if not (0.0 <= number <= 1.0):  # also rejects NaN
         raise ValueError("must be a number from 0 to 1")
@@ -159,5 +161,5 @@ Quality = Annotated[
     Optional[float],
     BeforeValidator(parse_quality),
     Field(description="OCR text quality from 0 (unreadable) to 1 (clean)"),
-    _schema(type="number", minimum=0, maximum=1),
+    _schema(type=["number", "string"], minimum=0, maximum=1, description="A number, or a numeric string such as \"0.94\""),
 ]

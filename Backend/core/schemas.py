@@ -11,11 +11,19 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+MAX_UNKNOWN_FIELD_WARNINGS = 20
+
+
+def _at_least_one_known_field(schema: dict[str, Any]) -> None:
+    """JSON Schema of validate_document's rule: a body must name at least one of the type's fields."""
+    schema["minProperties"] = 1
+    schema["anyOf"] = [{"required": [name]} for name in schema.get("properties", {})]
+
 
 class DocumentFields(BaseModel):
     """Base of every document type's input model. Unknown keys are ignored (and warned about)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra=_at_least_one_known_field)
 
     #: fields whose absence makes a document suspicious; each gets a presence feature
     key_fields: ClassVar[tuple[str, ...]] = ()
@@ -73,5 +81,8 @@ def validate_document(schema: type[DocumentFields], body: Any) -> ParsedDocument
         details = [FieldError(_field_path(err["loc"]), err["msg"].removeprefix("Value error, ")) for err in exc.errors()]
         raise DocumentValidationError("Invalid document fields", details) from None
     unknown = sorted(str(name) for name in body if name not in known)
-    warnings = [f"Unknown field ignored: {name[:60]}" for name in unknown]
+    warnings = [f"Unknown field ignored: {name[:60]}" for name in unknown[:MAX_UNKNOWN_FIELD_WARNINGS]]
+    if len(unknown) > MAX_UNKNOWN_FIELD_WARNINGS:
+        # One warning each would let a 1 MB body of short keys store (and list) megabytes of warnings.
+        warnings.append(f"{len(unknown) - MAX_UNKNOWN_FIELD_WARNINGS} more unknown fields ignored")
     return ParsedDocument(parsed, warnings)

@@ -78,7 +78,9 @@ def _owner_of(version: str, doc_type: str) -> str | None:
 @admin.post("/<doctype:doc_type>/rollback")
 @require_admin
 def rollback(doc_type: DocumentType):
-    body = read_json_body() if request.content_length else {}
+    # Decide by the bytes, not by Content-Length: a chunked body has none, and was taken for "no body",
+    # which rolled back to the previous version instead of the named one.
+    body = read_json_body() if request.get_data(cache=True).strip() else {}
     if not isinstance(body, dict) or set(body) - {"version"}:
         raise ApiError(400, "Body must be {\"version\": optional}", [FieldError("body", "only 'version' is accepted")])
     detector = services().detectors[doc_type.name]
@@ -94,8 +96,8 @@ def rollback(doc_type: DocumentType):
                 raise ApiError(409, "No previous version to roll back to", [FieldError("version", "none before the active one")])
         try:
             validate_version_id(target)
-        except VersionNotFound as exc:
-            raise ApiError(400, str(exc), [FieldError("version", str(exc))]) from None
+        except VersionNotFound as exc:  # the client's text goes in the details only, never in the logged message
+            raise ApiError(400, "Not a version id", [FieldError("version", str(exc))]) from None
         if not store.manifest_path(target).exists():
             owner = _owner_of(target, doc_type.name)
             message = f"Version {target} belongs to {owner}, not {doc_type.name}" if owner else f"No {doc_type.name} version {target}"
