@@ -28,12 +28,16 @@ def scale_rows(X: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarr
 
 @dataclass(frozen=True)
 class AnomalyScores:
-    """Scores of n rows: `scores` (n,), `is_anomalous` (n,), `shares` (n, n_features) of each row's anomaly."""
+    """Scores of n rows: `scores` (n,), `is_anomalous` (n,), and each feature's part of each row's anomaly.
+
+    `weights` (n, n_features) are unnormalised (a feature's share is its weight over the
+    row's total); for the autoencoder they are the per-feature reconstruction errors.
+    """
 
     scores: np.ndarray
     is_anomalous: np.ndarray
-    shares: np.ndarray
-    reconstruction_errors: np.ndarray | None  # (n, n_features), autoencoder only
+    weights: np.ndarray
+    reconstruction_errors: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,10 @@ class AnomalyModel:
         X = np.asarray(X, dtype=np.float64)
         scores, errors = self.scorer(scale_rows(X, self.center, self.scale))
         scores = np.asarray(scores, dtype=np.float64).reshape(len(X))
-        weight = errors if errors is not None else self._range_deviation(X)
         return AnomalyScores(
             scores=scores,
             is_anomalous=scores > self.threshold,
-            shares=_normalise_rows(weight),
+            weights=errors if errors is not None else self._range_deviation(X),
             reconstruction_errors=errors,
         )
 
@@ -85,9 +88,8 @@ class AnomalyModel:
         Rows with every value inside its range (anomalous only in combination) fall back
         to the distance from the centre, so an explanation is never empty.
         """
-        outside = np.maximum(self.range_low - X, 0) + np.maximum(X - self.range_high, 0)
-        deviation = outside / self.scale
-        inside = deviation.sum(axis=1) == 0
+        deviation = (np.maximum(self.range_low - X, 0) + np.maximum(X - self.range_high, 0)) / self.scale
+        inside = ~deviation.any(axis=1)
         if inside.any():
             deviation[inside] = np.abs(X[inside] - self.center) / self.scale
         return deviation
@@ -95,17 +97,19 @@ class AnomalyModel:
     def explain(self, X: np.ndarray, feature_names: tuple[str, ...]) -> list[dict[str, Any]]:
         """The `anomaly` block of each raw feature row of X (n, n_features)."""
         X = np.asarray(X, dtype=np.float64)
-        scores = self.score(X)
-        top = np.argsort(-scores.shares, axis=1, kind="stable")[:, :TOP_ANOMALOUS_FEATURES]
-        picked = np.take_along_axis
+        scored = self.score(X)
+        weights = scored.weights
+        top = np.argsort(-weights, axis=1, kind="stable")[:, :TOP_ANOMALOUS_FEATURES]
+        rows = np.arange(len(X))[:, None]
+        totals = weights.sum(axis=1, keepdims=True)
+        top_weights = weights[rows, top]
         # Rounded and converted in bulk: per-value round() calls would cost more than scoring.
-        shares = picked(scores.shares, top, axis=1).round(4).tolist()
-        values = picked(X, top, axis=1).round(4).tolist()
+        shares = np.divide(top_weights, totals, out=np.zeros_like(top_weights), where=totals > 0).round(4).tolist()
+        values = X[rows, top].round(4).tolist()
         low, high = self.range_low[top].round(4).tolist(), self.range_high[top].round(4).tolist()
-        errors = (picked(scores.reconstruction_errors, top, axis=1).round(6).tolist()
-                  if scores.reconstruction_errors is not None else None)
-        score_values = scores.scores.round(6).tolist()
-        flags = scores.is_anomalous.tolist()
+        errors = top_weights.round(6).tolist() if scored.reconstruction_errors is not None else None
+        score_values = scored.scores.round(6).tolist()
+        flags = scored.is_anomalous.tolist()
         threshold = round(self.threshold, 6)
         return [
             {
@@ -117,15 +121,9 @@ class AnomalyModel:
                     {"feature_name": feature_names[j], "actual_value": values[i][k],
                      "typical_range": [low[i][k], high[i][k]], "share": shares[i][k],
                      "reconstruction_error": errors[i][k] if errors is not None else None}
-                    for k, j in enumerate(row_top.tolist())
+                    for k, j in enumerate(row_top)
                     if shares[i][k] > 0
                 ],
             }
-            for i, row_top in enumerate(top)
+            for i, row_top in enumerate(top.tolist())
         ]
-
-
-def _normalise_rows(weight: np.ndarray) -> np.ndarray:
-    weight = np.nan_to_num(np.maximum(weight, 0.0))
-    totals = weight.sum(axis=1, keepdims=True)
-    return np.divide(weight, totals, out=np.zeros_like(weight), where=totals > 0)

@@ -48,7 +48,7 @@ class IsolationForestKind(AnomalyKind):
     """scikit-learn's IsolationForest; the score is its anomaly score 2^(-mean path / c), in (0, 1)."""
 
     name = "isolation_forest"
-    n_estimators = 200
+    n_estimators = 100  # scikit-learn's default; twice the trees scored no better here and cost twice the time
 
     def fit(self, Z: np.ndarray, random_state: int) -> bytes:
         from sklearn.ensemble import IsolationForest

@@ -258,25 +258,24 @@ class BaseFraudDetector:
         """Per row, the features that pushed its score most: importance times distance from a typical genuine document."""
         deviation = (rows - loaded.typical) / loaded.spread
         weight = loaded.importance * np.abs(deviation)
-        totals = weight.sum(axis=1, keepdims=True)
-        share = np.divide(weight, totals, out=np.zeros_like(weight), where=totals > 0)
         top = np.argsort(-weight, axis=1, kind="stable")[:, :TOP_FEATURE_COUNT]
-        picked = np.take_along_axis
+        index = np.arange(len(rows))[:, None]
+        totals = weight.sum(axis=1, keepdims=True)
+        top_weight = weight[index, top]
         # Rounded and converted to Python numbers in bulk: per-value round() calls cost more than the models.
-        values = picked(rows, top, axis=1).round(4).tolist()
+        shares = np.divide(top_weight, totals, out=np.zeros_like(top_weight), where=totals > 0).round(4).tolist()
+        values = rows[index, top].round(4).tolist()
         typical = loaded.typical[top].round(4).tolist()
-        higher = (picked(deviation, top, axis=1) > 0).tolist()
-        shares = picked(share, top, axis=1).round(4).tolist()
-        positive = (picked(weight, top, axis=1) > 0).tolist()
+        higher = (deviation[index, top] > 0).tolist()
         names = loaded.feature_names
         return [
             [
                 {"feature": names[j], "value": values[i][k], "typical_value": typical[i][k],
                  "direction": "higher" if higher[i][k] else "lower", "contribution": shares[i][k]}
-                for k, j in enumerate(row_top.tolist())
-                if positive[i][k]
+                for k, j in enumerate(row_top)
+                if shares[i][k] > 0
             ]
-            for i, row_top in enumerate(top)
+            for i, row_top in enumerate(top.tolist())
         ]
 
     def status(self) -> dict[str, Any]:

@@ -34,8 +34,10 @@ class OnnxEnsemble:
     def predict_by_model(self, X: np.ndarray) -> np.ndarray:
         """Scores of shape (n_models, n_rows), each clipped to 0..100."""
         X = np.ascontiguousarray(X, dtype=np.float32)
-        rows = [session.run(None, {input_name: X})[0].reshape(-1) for session, input_name in self._sessions]
-        return np.clip(np.vstack(rows).astype(np.float64), 0.0, 100.0)
+        out = np.empty((len(self._sessions), len(X)))
+        for k, (session, input_name) in enumerate(self._sessions):
+            out[k] = session.run(None, {input_name: X})[0].reshape(-1)
+        return np.clip(out, 0.0, 100.0, out=out)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.weights @ self.predict_by_model(X)
