@@ -231,3 +231,27 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
     assert not missing, missing
     assert len(errors) >= 50
     print(f"\nlog privacy: {len(lines)} log lines checked for {len(secrets)} secret values; {len(errors)} error responses")
+
+
+def test_the_supabase_key_stays_out_of_debug_logs(caplog):
+    """supabase-py's HTTP/2 client sends the service-role key in an `apikey` header, which hpack logs
+    at DEBUG; the store keeps hpack quiet, whatever LOG_LEVEL says."""
+    h2_connection = pytest.importorskip("h2.connection")
+    import h2.config
+
+    import core.supabase_store  # noqa: F401  (importing the store is what quiets hpack)
+
+    key = "sb-service-role-" + "k" * 40
+    caplog.set_level(logging.DEBUG)
+    connection = h2_connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    connection.initiate_connection()
+    connection.send_headers(1, [(":method", "GET"), (":path", "/rest/v1/paystubs"), (":scheme", "https"),
+                                (":authority", "project.supabase.co"), ("apikey", key), ("authorization", f"Bearer {key}")])
+    assert key not in caplog.text
+    logging.getLogger("hpack").setLevel(logging.DEBUG)  # the control: unguarded, hpack does log it
+    try:
+        connection.send_headers(3, [(":method", "GET"), (":path", "/rest/v1/checks"), (":scheme", "https"),
+                                    (":authority", "project.supabase.co"), ("apikey", key)])
+        assert key in caplog.text
+    finally:
+        logging.getLogger("hpack").setLevel(logging.INFO)

@@ -31,6 +31,9 @@ from .document_store import (
 )
 
 log = logging.getLogger(__name__)
+# supabase-py talks HTTP/2, and hpack logs every header it encodes at DEBUG, the service-role key in
+# `apikey` among them: with LOG_LEVEL=DEBUG the key would be in the log. Keep hpack at INFO.
+logging.getLogger("hpack").setLevel(logging.INFO)
 UNIQUE_VIOLATION = "23505"
 INSERT_CHUNK = 500  # rows per bulk insert: well under PostgREST's request size limits
 
