@@ -125,6 +125,20 @@ def _unreadable_values(body: Any, limit: int = 20) -> list[FieldError]:
     return sorted(found, key=lambda e: e.field)
 
 
+def read_body() -> bytes:
+    """The raw request body; RequestEntityTooLarge (413) over the request's max_content_length.
+
+    Flask checks Content-Length up front, but a chunked body has none: werkzeug then stops
+    reading at the limit and hands over the first max_content_length bytes as if they were
+    the whole body. Read bodies through here, not request.get_data().
+    """
+    raw = request.get_data(cache=False)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        raise RequestEntityTooLarge()
+    return raw
+
+
 def read_json_body() -> Any:
     """The decoded JSON body; ApiError 415 for another content type, 400 for malformed JSON.
 
@@ -137,12 +151,7 @@ def read_json_body() -> Any:
     if not request.is_json:
         raise ApiError(415, "Request body must be JSON",
                        [FieldError("Content-Type", "expected application/json")])
-    raw = request.get_data(cache=False)
-    limit = request.max_content_length
-    if request.content_length is None and limit is not None and len(raw) >= limit:
-        # A chunked body has no Content-Length for Flask to check: werkzeug stops reading at the
-        # limit and hands over the first MAX_CONTENT_LENGTH bytes, which must not pass for the body.
-        raise RequestEntityTooLarge()
+    raw = read_body()
     try:
         body = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
