@@ -163,6 +163,11 @@ def test_size_and_row_limits_answer_413(models_dir, tmp_path):
     assert too_many.status_code == 413 and "more than 10" in too_many.json["error"]
     assert client.post("/api/paystubs/analyze-batch", json=documents(11)).status_code == 413
     assert upload(client, to_csv(documents(10))).status_code == 200
+    # Sent chunked (no Content-Length), a body over the limit is refused, not cut short and scored.
+    chunked = client.post("/api/paystubs/analyze-batch", input_stream=io.BytesIO(to_csv(documents(200))),
+                          headers={"Content-Type": "text/csv", "Transfer-Encoding": "chunked"},
+                          environ_overrides={"wsgi.input_terminated": True})
+    assert chunked.status_code == 413
     # The single-document limit is unchanged by the batch limit.
     assert client.post("/api/paystubs/analyze", data=b"{" + b" " * 2_000_000 + b"}",
                        content_type="application/json").status_code == 413

@@ -187,7 +187,8 @@ class RetrainingStatus(_Strict):
 
 
 class RollbackRequest(_Strict):
-    version: Optional[str] = Field(default=None, description="Version to activate; the previous one when omitted")
+    version: Optional[str] = Field(default=None, pattern=r"^[0-9]{8}_[0-9]{6}$",
+                                   description="Version to activate (YYYYMMDD_HHMMSS); the previous one when omitted")
 
 
 class RollbackResponse(_Strict):

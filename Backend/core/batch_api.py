@@ -10,7 +10,7 @@ from .batch import BatchRejected, analyze_documents, documents_from_json, docume
 from .detector import ModelNotLoaded
 from .doc_types import DocumentType
 from .document_store import StoredLater, StoreUnavailable
-from .http import ApiError, read_json_body
+from .http import ApiError, read_body, read_json_body
 from .schemas import FieldError
 from .services import services
 from .spreadsheets import SpreadsheetError, read_sheet
@@ -46,7 +46,7 @@ def _documents(doc_type: DocumentType, identifying: tuple[str, ...], max_rows: i
             raise ApiError(400, "No file uploaded", [FieldError("file", "send the spreadsheet in the form field 'file'")])
         data = upload.read()
     elif request.mimetype in SPREADSHEET_TYPES:
-        data = request.get_data(cache=False)
+        data = read_body()  # 413 for a chunked body over the limit, which get_data() would cut short
     else:
         raise ApiError(415, "Send a CSV or XLSX file (multipart field 'file' or the raw body) or a JSON array",
                        [FieldError("Content-Type", "expected multipart/form-data, text/csv, XLSX or application/json")])
