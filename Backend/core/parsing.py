@@ -21,6 +21,7 @@ MAX_ABS_AMOUNT = 1e12
 _AMOUNT_RE = re.compile(
     r"^(?:(?P<sign>[-+])\$?|\$(?P<sign2>[-+])?)?(?P<num>\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+)$"
 )
+_PLAIN_AMOUNT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
 _US_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -37,6 +38,8 @@ def parse_amount(value: Any) -> Optional[float]:
     if isinstance(value, int) and abs(value) > MAX_ABS_AMOUNT:
         number = math.inf  # float() of a 1000-digit JSON integer would raise OverflowError
     elif isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and _PLAIN_AMOUNT_RE.match(value):  # "1234.56", as spreadsheets write amounts
         number = float(value)
     elif isinstance(value, str):
         text = value.strip().replace(" ", "").upper().removesuffix("USD")
