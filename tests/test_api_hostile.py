@@ -369,3 +369,13 @@ def test_unstorable_text_neither_fails_a_postgres_write_nor_blocks_the_outbox(mo
 def test_zz_figures(capsys):
     with capsys.disabled():
         print(f"\nhostile requests sent by test_api_hostile: {SENT['requests']}")
+
+
+@pytest.mark.parametrize("raw", [
+    '{"employee_name": "Ana \ud800 Ruiz", "gross_pay": 1}'.encode("utf-8", "surrogatepass"),  # raw surrogate bytes
+    '{"employee_name": "Ana \\u0000 Ruiz", "gross_pay": 1}'.encode("utf-16"),  # an escaped NUL in a UTF-16 body
+], ids=["utf8-surrogate-bytes", "utf16-escaped-nul"])
+def test_unstorable_text_in_any_encoding_is_refused(client, raw):
+    response = client.post("/api/paystubs/analyze", data=raw, content_type="application/json")
+    assert response.status_code == 400, response.json
+    assert response.json["details"][0]["field"] == "employee_name"

@@ -152,16 +152,28 @@ def read_json_body() -> Any:
         raise ApiError(415, "Request body must be JSON",
                        [FieldError("Content-Type", "expected application/json")])
     raw = read_body()
+    overflowed = []
+
+    def parse_float(text: str) -> float:
+        number = float(text)
+        if not math.isfinite(number):
+            overflowed.append(text)
+        return number
+
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
+        body = json.loads(raw, parse_constant=_reject_constant, parse_float=parse_float)
     except RecursionError:
         raise ApiError(400, "Request body is nested too deeply", [FieldError("body", "too deeply nested")]) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "Request body is not valid JSON", [FieldError("body", str(exc)[:200])]) from None
-    if _depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+    # The walks below cost more than scoring a document; the raw bytes say when they cannot find anything.
+    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and _depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise ApiError(400, "Request body is nested too deeply",
                        [FieldError("body", f"nesting deeper than {MAX_JSON_DEPTH} levels")])
-    if bad := _unreadable_values(body):
+    # NUL and lone surrogates arrive as \\u escapes, or raw as UTF-8 surrogate bytes (ED A0-BF, which json
+    # lets through) or inside a UTF-16/32 body (full of zero bytes): without any of those there are none.
+    suspicious = b"\\u" in raw or b"\xed" in raw or b"\x00" in raw
+    if (overflowed or suspicious) and (bad := _unreadable_values(body)):
         raise ApiError(400, "Request body has values that cannot be read", bad)
     return body
 
