@@ -170,7 +170,7 @@ def read_json_body() -> Any:
     if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and _depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise ApiError(400, "Request body is nested too deeply",
                        [FieldError("body", f"nesting deeper than {MAX_JSON_DEPTH} levels")])
-    # NUL and lone surrogates arrive as \\u escapes, or raw as UTF-8 surrogate bytes (ED A0-BF, which json
+    # NUL and lone surrogates arrive as \u escapes, or raw as UTF-8 surrogate bytes (ED A0-BF, which json
     # lets through) or inside a UTF-16/32 body (full of zero bytes): without any of those there are none.
     suspicious = b"\\u" in raw or b"\xed" in raw or b"\x00" in raw
     if (overflowed or suspicious) and (bad := _unreadable_values(body)):
