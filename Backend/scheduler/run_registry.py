@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, Text, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.sql_store import make_engine
+from core.sql_store import create_tables, make_engine
 
 _metadata = MetaData()
 runs_table = Table(
@@ -53,7 +53,7 @@ def _row(row: Any) -> dict[str, Any]:
 class RunRegistry:
     def __init__(self, url: str):
         self.engine = make_engine(url)
-        _metadata.create_all(self.engine)
+        create_tables(_metadata, self.engine)
 
     def claim(self, job_id: str, period: str, holder: str, reason: str) -> bool:
         """True for the one caller that claims (job_id, period); False for every other."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, select, update
 
-from core.sql_store import make_engine
+from core.sql_store import create_tables, make_engine
 
 ACTIVE_STATES = ("queued", "running")
 _metadata = MetaData()
@@ -46,7 +46,7 @@ def _iso(value: datetime | None) -> str | None:
 class SqlJobStore:
     def __init__(self, url: str):
         self.engine = make_engine(url)
-        _metadata.create_all(self.engine)
+        create_tables(_metadata, self.engine)
 
     def create(self, doc_type: str, trigger: str) -> str:
         job_id = uuid.uuid4().hex
