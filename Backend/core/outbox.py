@@ -27,6 +27,7 @@ class FlushResult:
     sent: int
     already_stored: int
     remaining: int
+    stopped: bool = False  # it stopped at an outage (rather than kept by others while it ran)
 
 
 def _encode(record: AnalysisRecord) -> str:
@@ -80,10 +81,18 @@ class Outbox:
         finally:
             conn.close()
 
-    def flush(self, store: DocumentStore) -> FlushResult:
-        """Send pending analyses oldest first; stops at the first outage so the order is kept."""
+    def flush(self, store: DocumentStore, wait: float | None = None) -> FlushResult | None:
+        """Send pending analyses oldest first; stops at the first outage so the order is kept.
+
+        While another thread flushes, waits for it (at most `wait` seconds when given, then
+        returns None): a request must not queue behind a flush that is waiting out the
+        store's timeout.
+        """
         sent = already = 0
-        with self._flush_lock:
+        stopped = False
+        if not self._flush_lock.acquire(timeout=-1 if wait is None else wait):
+            return None
+        try:
             conn = self._connect()
             try:
                 for seq, table, payload in conn.execute("select seq, doc_table, payload from outbox order by seq").fetchall():
@@ -93,28 +102,39 @@ class Outbox:
                     except DuplicateDocument:
                         already += 1  # it reached the store before; done
                     except StoreUnavailable:
+                        stopped = True
                         break
                     conn.execute("delete from outbox where seq = ?", (seq,))
                 remaining = conn.execute("select count(*) from outbox").fetchone()[0]
             finally:
                 conn.close()
+        finally:
+            self._flush_lock.release()
         if sent or already:
             log.info("Outbox flushed: %d stored, %d already stored, %d remaining", sent, already, remaining)
-        return FlushResult(sent, already, remaining)
+        return FlushResult(sent, already, remaining, stopped)
 
 
 class OutboxDocumentStore(DocumentStore):
     """A document store whose writes survive outages: what cannot be stored now goes to the outbox.
 
-    New analyses are only sent straight to the store when the outbox is empty, so analyses
-    reach the store in the order they were made.
+    New analyses are only sent straight to the store once what waited in the outbox is
+    stored, so analyses reach the store in the order they were made. A request waits at most
+    `flush_wait` seconds for a flush another thread (or the background flusher) is running;
+    then its analysis goes to the outbox too. So during an outage only the request probing
+    the store waits out the store's timeout, while a flush that drains normally still holds
+    new requests back for a moment rather than letting the outbox grow.
     """
 
-    def __init__(self, store: DocumentStore, outbox: Outbox):
+    FLUSH_WAIT_SECONDS = 1.0
+
+    def __init__(self, store: DocumentStore, outbox: Outbox, flush_wait: float = FLUSH_WAIT_SECONDS):
         self.store = store
         self.outbox = outbox
+        self.flush_wait = flush_wait
         # Checked in memory on every request; the file is only read when something may be waiting.
         self._maybe_pending = outbox.pending() > 0
+        self._kept = 0  # analyses put in the outbox by this process, to notice puts during a flush
 
     def save_analysis(self, table: str, record: AnalysisRecord) -> None:
         self._save(table, [record], lambda: self.store.save_analysis(table, record))
@@ -123,8 +143,12 @@ class OutboxDocumentStore(DocumentStore):
         self._save(table, records, lambda: self.store.save_analyses(table, records))
 
     def _save(self, table: str, records: list[AnalysisRecord], send) -> None:
-        if self._maybe_pending and self.flush().remaining:
-            self._keep(table, records)
+        if self._maybe_pending:
+            result = self._flush(wait=self.flush_wait)
+            if result is None or result.stopped:  # another thread is still flushing, or the store is away
+                self._keep(table, records)
+            # Otherwise everything waiting when the flush began is stored; rows kept meanwhile come
+            # from requests as recent as this one, and the next flush takes them.
         try:
             send()
         except StoreUnavailable:
@@ -132,6 +156,7 @@ class OutboxDocumentStore(DocumentStore):
 
     def _keep(self, table: str, records: list[AnalysisRecord]) -> None:
         self.outbox.put_many(table, records)
+        self._kept += 1
         self._maybe_pending = True
         raise StoredLater("The document store is unavailable; the analysis is kept in the local outbox")
 
@@ -141,8 +166,14 @@ class OutboxDocumentStore(DocumentStore):
         return getattr(self.store, "last_read_report", None)
 
     def flush(self) -> FlushResult:
-        result = self.outbox.flush(self.store)
-        self._maybe_pending = result.remaining > 0
+        return self._flush(wait=None)
+
+    def _flush(self, wait: float | None) -> FlushResult | None:
+        kept_before = self._kept
+        result = self.outbox.flush(self.store, wait=wait)
+        if result is not None:
+            # Something kept while the flush ran may not be in its count: then it stays pending.
+            self._maybe_pending = result.remaining > 0 or self._kept != kept_before
         return result
 
     def get_analysis(self, table, document_id):
