@@ -318,11 +318,15 @@ class DocumentModelRetrainer:
         return doomed
 
     def _delete_orphans(self, complete: set[str]) -> None:
-        """Files of versions whose manifest was never written: a run killed while saving."""
+        """Files of versions whose manifest was never written, and temporary files of writes cut off
+        before their rename (`.<name>.<pid>.tmp`): what a run killed while saving leaves behind."""
         cutoff = time.time() - ORPHAN_AGE_SECONDS
         for path in self.models_dir.glob(f"{self.doc_type.name}_*_*.*"):
             version = "_".join(path.stem.split("_")[-2:])
             if version not in complete and "manifest" not in path.name and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        for path in self.models_dir.glob(".*.tmp"):
+            if path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
 
 
