@@ -23,7 +23,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .files import atomic_write_bytes, atomic_write_text, sha256_bytes
+from .files import atomic_write_bytes, atomic_write_text, fsync_directory, sha256_bytes
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,12 @@ class ModelStore:
         log.info("Activated %s model version %s", self.doc_type, version)
 
     def delete_version(self, version: str) -> None:
+        """Delete a version's files, its manifest first: a deletion cut off part-way (kill -9) leaves
+        files without a manifest, which are never listed, rather than a listed version missing files."""
+        manifest = self.manifest_path(version)
+        if manifest.exists():
+            manifest.unlink(missing_ok=True)
+            fsync_directory(self.directory)
         for path in self.directory.glob(f"{self.doc_type}_*_{validate_version_id(version)}.*"):
             path.unlink(missing_ok=True)
 
