@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.document_store import AnalysisRecord, LabelQuery, ListQuery
+from core.document_store import AnalysisRecord, DuplicateDocument, LabelQuery, ListQuery
 from core.sql_store import SqlDocumentStore
 from document_types import DOCUMENT_TYPES
 
@@ -124,3 +124,54 @@ def test_duplicate_document_id_is_refused_not_overwritten(store):
 
 def test_ping(store):
     assert store.ping() is True
+
+
+def test_bulk_save_with_anomaly_and_batch_id_round_trips(store):
+    anomaly = {"score": 0.71, "is_anomalous": True, "threshold": 0.6, "detector": "isolation_forest",
+               "top_features": [{"feature_name": "medicare_rate_error", "actual_value": 0.5,
+                                 "typical_range": [0.0, 0.0], "share": 0.9, "reconstruction_error": None}]}
+    records = [record(f"b{i}", minutes=i, anomaly=anomaly, batch_id="batch-1") for i in range(7)]
+    store.save_analyses("paystubs", records)
+    assert store.get_analysis("paystubs", "b3") == records[3]
+    assert len(store.list_analyses("paystubs", ListQuery(limit=50))) == 7
+    plain = record("single")  # a single analysis has neither
+    store.save_analysis("paystubs", plain)
+    assert store.get_analysis("paystubs", "single").anomaly is None
+
+
+def test_bulk_save_is_all_or_nothing_on_a_duplicate(store):
+    store.save_analysis("paystubs", record("taken"))
+    with pytest.raises(DuplicateDocument):
+        store.save_analyses("paystubs", [record("new-1"), record("taken"), record("new-2")])
+    assert [r.document_id for r in store.list_analyses("paystubs", ListQuery())] == ["taken"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_tables_from_an_earlier_release_get_the_new_columns(backend, request, tmp_path):
+    """A table created before anomaly/batch_id existed is upgraded in place; its rows stay."""
+    from sqlalchemy import text
+
+    from core.sql_store import make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE paystubs (document_id VARCHAR(64) PRIMARY KEY, created_at TIMESTAMP, "
+                          "raw_fields JSON NOT NULL, features JSON NOT NULL, risk_score FLOAT NOT NULL, "
+                          "risk_level VARCHAR(10) NOT NULL, ai_recommendation VARCHAR(10) NOT NULL, "
+                          "confidence_score FLOAT NOT NULL, model_version VARCHAR(32) NOT NULL, reasons JSON NOT NULL, "
+                          "top_features JSON NOT NULL, model_scores JSON NOT NULL, warnings JSON NOT NULL, "
+                          "reviewer_decision VARCHAR(10), reviewer VARCHAR(200), review_notes TEXT, "
+                          "reviewed_at TIMESTAMP)"))
+        conn.execute(text("INSERT INTO paystubs (document_id, created_at, raw_fields, features, risk_score, risk_level, "
+                          "ai_recommendation, confidence_score, model_version, reasons, top_features, model_scores, "
+                          "warnings) VALUES ('old', '2026-10-01 00:00:00', '{}', '{}', 1, 'LOW', 'APPROVE', 0.9, "
+                          "'20261001_000000', '[]', '[]', '{}', '[]')"))
+    engine.dispose()
+    store = SqlDocumentStore(url, TABLES)
+    try:
+        assert store.get_analysis("paystubs", "old").anomaly is None
+        store.save_analyses("paystubs", [record("new", batch_id="b", anomaly={"score": 1.0})])
+        assert store.get_analysis("paystubs", "new").batch_id == "b"
+    finally:
+        store.close()

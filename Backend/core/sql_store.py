@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from .sqlite_writer import SqliteGroupWriter
 from .document_store import (
     REVIEW_DECISIONS, AnalysisRecord, DocumentStore, DuplicateDocument, LabelQuery, ListQuery, StoreUnavailable,
 )
@@ -157,6 +158,10 @@ class SqlDocumentStore(DocumentStore):
         self.metadata = MetaData()
         self.tables = {name: document_table(name, self.metadata) for name in tables}
         self.type_names = dict(tables)
+        # SQLite files get group commit (see core/sqlite_writer.py); PostgreSQL takes concurrent inserts itself.
+        database = self.engine.url.database
+        is_file = self.engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+        self._writer = SqliteGroupWriter(self.engine, self.tables) if is_file else None
         if create:
             try:
                 create_tables(self.metadata, self.engine)
@@ -198,6 +203,9 @@ class SqlDocumentStore(DocumentStore):
         """Insert in one transaction: all are stored or none."""
         t = self._table(table)
         rows = [_row(record) for record in records]
+        if self._writer is not None and rows:
+            self._writer.insert(table, rows)
+            return
 
         def insert():
             try:
@@ -284,4 +292,6 @@ class SqlDocumentStore(DocumentStore):
             return False
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         self.engine.dispose()
