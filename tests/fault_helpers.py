@@ -1,0 +1,141 @@
+"""Helpers of the fault-injection tests: free ports, a real gunicorn, a private PostgreSQL cluster.
+
+The private cluster runs from the server binaries in /usr/lib/postgresql/*/bin, in a
+temporary directory, on a free port, as the `postgres` OS user (the server refuses to run as
+root). Tests stop and restart it at will; the machine's shared PostgreSQL is never touched.
+"""
+from __future__ import annotations
+
+import glob
+import http.client
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BACKEND = ROOT / "Backend"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def report(name: str, **figures) -> None:
+    """Print the figures a fault test measured (shown with `pytest -s`, and kept in the job log)."""
+    print(f"\nFAULT-FIGURES {name}: " + json.dumps(figures, sort_keys=True, default=str), flush=True)
+
+
+# a real gunicorn -------------------------------------------------------------------------------
+
+class Gunicorn:
+    """`gunicorn -w N -k gthread 'api_server:create_app()'` on a free port, as bench/serving_benchmark.py runs it."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2, threads: int = 4, log_path: Path | None = None):
+        self.port = free_port()
+        self.log_path = log_path
+        out = open(log_path, "wb") if log_path else subprocess.DEVNULL
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--chdir", str(BACKEND), "-w", str(workers), "-k", "gthread",
+             "--threads", str(threads), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "api_server:create_app()"],
+            env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        if log_path:
+            out.close()
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}: {self.log_tail()}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/readyz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn did not become ready: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-3000:] if self.log_path and self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def http_json(port: int, method: str, path: str, body=None, headers=None, timeout: float = 30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        data = json.dumps(body).encode() if body is not None else None
+        conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        conn.close()
+
+
+# a private PostgreSQL cluster ------------------------------------------------------------------
+
+def postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+class PrivatePostgres:
+    """A throwaway cluster: initdb in a temp dir, started on a free port; stop() and start() at will."""
+
+    def __init__(self):
+        self.bin = postgres_bin()
+        if self.bin is None:
+            raise FileNotFoundError("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin")
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="fault-pg-"))
+        self.data = self.root / "data"
+        self.user = None
+        if os.geteuid() == 0:  # the server refuses root: run it as the postgres OS user
+            self.user = "postgres"
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.root, entry.pw_uid, entry.pw_gid)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync",
+                  "--no-instructions")
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = [str(self.bin / tool), *args]
+        if self.user:
+            command = ["runuser", "-u", self.user, "--", *command]
+        return subprocess.run(command, capture_output=True, text=True, check=check, timeout=120)
+
+    def start(self) -> None:
+        # fsync off: the machine does not crash in these tests, only the server stops; commits stay synchronous.
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w",
+                  "-t", "60", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop", check=False)
+
+    def running(self) -> bool:
+        return self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0
+
+    def cleanup(self) -> None:
+        if self.data.exists() and self.running():
+            self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
