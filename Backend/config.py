@@ -59,7 +59,8 @@ class Config:
     HOST: str = "0.0.0.0"
     PORT: int = 5001
     WEB_CONCURRENCY: int = 2
-    WEB_THREADS: int = 4  # gunicorn gthread worker threads: keep-alive connections, one model copy per process
+    WEB_THREADS: int = 4  # threads per worker process: concurrent requests sharing one copy of the models
+    ACCESS_LOG: bool = False  # one line per request; off by default (it cost ~0.3 ms a request under gunicorn)
     ADMIN_API_TOKEN: str = field(default="", repr=False)
     SUPABASE_URL: str = ""
     SUPABASE_KEY: str = field(default="", repr=False)  # service-role key: server side only

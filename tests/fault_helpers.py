@@ -1,4 +1,4 @@
-"""Helpers of the fault-injection tests: free ports, a real gunicorn, a private PostgreSQL cluster.
+"""Helpers of the fault-injection tests: free ports, a real HTTP server, a private PostgreSQL cluster.
 
 The private cluster runs from the server binaries in /usr/lib/postgresql/*/bin, in a
 temporary directory, on a free port, as the `postgres` OS user (the server refuses to run as
@@ -35,20 +35,31 @@ def report(name: str, **figures) -> None:
     print(f"\nFAULT-FIGURES {name}: " + json.dumps(figures, sort_keys=True, default=str), flush=True)
 
 
-# a real gunicorn -------------------------------------------------------------------------------
+# a real HTTP server ---------------------------------------------------------------------------
 
-class Gunicorn:
-    """`gunicorn -w N -k gthread 'api_server:create_app()'` on a free port, as bench/serving_benchmark.py runs it."""
+class Server:
+    """The app behind a real multi-process HTTP server on a free port.
 
-    def __init__(self, env: dict[str, str], workers: int = 2, threads: int = 4, log_path: Path | None = None):
+    `granian` is production (`python Backend/api_server.py`); `gunicorn` runs the same app
+    factory under gunicorn's gthread workers, the server most deployments know.
+    """
+
+    def __init__(self, env: dict[str, str], kind: str = "granian", workers: int = 2, threads: int = 4,
+                 log_path: Path | None = None):
         self.port = free_port()
+        self.kind = kind
         self.log_path = log_path
+        if kind == "granian":
+            command = [sys.executable, str(BACKEND / "api_server.py")]
+            env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers),
+                   "WEB_THREADS": str(threads)}
+        else:
+            command = [sys.executable, "-m", "gunicorn", "--chdir", str(BACKEND), "-w", str(workers), "-k", "gthread",
+                       "--threads", str(threads), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
+                       "api_server:create_app()"]
         out = open(log_path, "wb") if log_path else subprocess.DEVNULL
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--chdir", str(BACKEND), "-w", str(workers), "-k", "gthread",
-             "--threads", str(threads), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             "api_server:create_app()"],
-            env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
         if log_path:
             out.close()
 
@@ -56,7 +67,7 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}: {self.log_tail()}")
+                raise RuntimeError(f"{self.kind} exited with {self.process.returncode}: {self.log_tail()}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/readyz")
@@ -65,7 +76,7 @@ class Gunicorn:
             except OSError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"gunicorn did not become ready: {self.log_tail()}")
+        raise RuntimeError(f"{self.kind} did not become ready: {self.log_tail()}")
 
     def log_tail(self) -> str:
         return self.log_path.read_text(errors="replace")[-3000:] if self.log_path and self.log_path.exists() else ""

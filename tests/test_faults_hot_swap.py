@@ -1,6 +1,6 @@
 """Fault injection: hot swap under load on the production server.
 
-A real gunicorn (2 gthread workers) serves 8 concurrent keep-alive clients for the whole test
+A real server with 2 worker processes (granian, as in production, and gunicorn's gthread workers) serves 8 concurrent keep-alive clients for the whole test
 while 20 versions are activated and rolled back, half by a process replacing ACTIVE_VERSION.txt
 (as a retrain does) and half through the admin rollback route. Invariants:
   - zero failed requests;
@@ -23,7 +23,7 @@ from core.model_store import ModelStore
 from core.schemas import validate_document
 from core.serving import MODEL_NAMES, OnnxEnsemble
 from document_types import DOCUMENT_TYPES
-from fault_helpers import Gunicorn, http_json, report
+from fault_helpers import Server, http_json, report
 from training.dataset import Dataset, feature_matrix
 from training.ensemble import EnsembleParams
 from training.versioning import save_candidate, train_candidate
@@ -90,16 +90,17 @@ class Client(threading.Thread):
         conn.close()
 
 
-def test_twenty_versions_swapped_under_load_on_gunicorn(models_dir, tmp_path):
+@pytest.mark.parametrize("server_kind", ["granian", "gunicorn"])
+def test_twenty_versions_swapped_under_load_on_a_real_server(server_kind, models_dir, tmp_path):
     store = ModelStore(models_dir / "paystub", "paystub")
     baseline = store.active_version()
-    server = Gunicorn({
+    server = Server({
         "MODELS_DIR": str(models_dir), "DATABASE_URL": f"sqlite:///{tmp_path / 'docs.db'}",
         "OUTBOX_PATH": str(tmp_path / "outbox.db"), "ADMIN_API_TOKEN": TOKEN, "TRAIN_BASELINE_ON_START": "false",
         "ENABLE_AUTOMATED_RETRAINING": "false", "LOG_LEVEL": "WARNING",
-    }, workers=2, threads=4, log_path=tmp_path / "gunicorn.log")
+    }, kind=server_kind, workers=2, threads=4, log_path=tmp_path / "server.log")
     try:
-        versions = [train_inactive_version(store, 1000 + i) for i in range(VERSIONS)]  # while gunicorn boots
+        versions = [train_inactive_version(store, 1000 + i) for i in range(VERSIONS)]  # while the server boots
         assert store.active_version() == baseline and len(set(versions)) == VERSIONS
         server.wait_ready()
         documents = PAYSTUB.generator.generate(16, 2026, fraud_rate=0.5).documents
@@ -151,7 +152,7 @@ def test_twenty_versions_swapped_under_load_on_gunicorn(models_dir, tmp_path):
     failures = [f for c in clients for f in c.failures]
     results = [r for c in clients for r in c.results]
     seen_versions = {body["model_version"] for _, body in results}
-    report("hot-swap", requests=len(results) + len(failures), failures=len(failures), versions_trained=VERSIONS,
+    report(f"hot-swap ({server_kind})", requests=len(results) + len(failures), failures=len(failures), versions_trained=VERSIONS,
            swap_events=len(events), versions_served=len(seen_versions),
            connections_opened=sum(c.connections for c in clients))
 

@@ -158,8 +158,6 @@ def test_a_serving_version_tampered_with_is_marked_and_never_loaded_again(servic
         fresh.extensions["fraud_detection"].store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="a worker starting on a tampered active version serves nothing for that type; "
-                                       "proposed detector.py fallback in the fault-injection report")
 def test_a_worker_starting_on_a_tampered_active_version_serves_the_version_before_it(models_dir, tmp_path):
     from api_server import create_app
 

@@ -173,6 +173,8 @@ class BaseFraudDetector:
                     "error": str(exc) or type(exc).__name__,
                     "at": datetime.now(timezone.utc).isoformat(),
                 }
+                if current is None and version is not None:  # starting up: serve the version before it
+                    self._current = current = self._load_version_before(version)
                 log.error("Could not load %s model version %s: %s; still serving %s",
                           self.document_type.name, version, exc, current.version if current else "nothing")
                 return False
@@ -182,6 +184,17 @@ class BaseFraudDetector:
             if loaded is not current:
                 log.info("%s detector now serving model version %s", self.document_type.name, loaded.version)
             return True
+
+    def _load_version_before(self, refused: str) -> LoadedVersion | None:
+        """The newest version older than `refused` that loads (never one retraining rejected), or None."""
+        for info in self.store.list_versions():  # newest first
+            if info.version >= refused or not info.valid or (info.manifest or {}).get("status") == "rejected":
+                continue
+            try:
+                return self.load_version(info.version)
+            except (ModelStoreError, KeyError, ValueError, OSError, RuntimeError) as exc:
+                log.error("Could not load %s model version %s either: %s", self.document_type.name, info.version, exc)
+        return None
 
     def refresh_if_changed(self) -> None:
         """Per-request check: one stat of ACTIVE_VERSION.txt; a change reloads in the background."""
