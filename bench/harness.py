@@ -1,7 +1,7 @@
 """What every benchmark in bench/ shares: the server under test, the load generators, the machine.
 
-- `Service` starts the production server (`python Backend/api_server.py`: gunicorn, gthread
-  workers) on loopback, on a temporary database, outbox and model directory, so a benchmark
+- `Service` starts the production server (`python Backend/api_server.py`: granian, 2 worker
+  processes) on loopback, on a temporary database, outbox and model directory, so a benchmark
   never touches the real ones. Baselines are trained once, before the workers start.
 - `load_generator()` picks wrk (when installed) or the Python keep-alive client; both return
   the same dict: requests, errors, rps, p50_ms, p90_ms, p99_ms.
@@ -219,14 +219,14 @@ def directory_mb(path: Path, pattern: str = "*") -> float:
 class Service:
     """The production server on loopback, on a temporary database, outbox and model directory.
 
-    `python Backend/api_server.py` is what production runs (gunicorn, WEB_CONCURRENCY gthread
-    workers of WEB_THREADS threads, access log on stdout, here to a file); `worker_class="sync"`
-    starts the equivalent gunicorn command line with sync workers instead, for comparison.
+    `server="production"` is what production runs, `python Backend/api_server.py` (granian,
+    WEB_CONCURRENCY workers of WEB_THREADS threads, access log off); `gunicorn-gthread` and
+    `gunicorn-sync` run the same app factory under gunicorn instead, for comparison.
     """
 
     workers: int = 2
     threads: int = 4
-    worker_class: str = "gthread"
+    server: str = "production"
     database_url: str = ""
     extra_env: dict = field(default_factory=dict)
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="fraud-bench-")))
@@ -262,12 +262,13 @@ class Service:
         return round(time.perf_counter() - started, 1)
 
     def start(self, timeout: float = 300) -> "Service":
-        if self.worker_class == "gthread":
+        if self.server == "production":
             command = [sys.executable, str(BACKEND / "api_server.py")]
         else:
+            worker_class = self.server.removeprefix("gunicorn-")
             command = [sys.executable, "-m", "gunicorn", "--chdir", str(BACKEND), "-w", str(self.workers),
-                       "-k", self.worker_class, "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                       "api_server:create_app()"]
+                       "-k", worker_class, "--threads", str(self.threads), "-b", f"127.0.0.1:{self.port}",
+                       "--log-level", "warning", "api_server:create_app()"]
         self._log = open(self.work / "server.log", "wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -351,7 +352,7 @@ def machine() -> dict:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "packages": {name: _package_version(name) for name in
-                     ("gunicorn", "flask", "werkzeug", "pydantic", "sqlalchemy", "onnxruntime", "scikit-learn",
+                     ("granian", "gunicorn", "flask", "werkzeug", "pydantic", "sqlalchemy", "onnxruntime", "scikit-learn",
                       "xgboost", "mlflow", "uvicorn")},
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }

@@ -11,7 +11,7 @@ directory, checks that the saved model predicts what the ensemble predicts, and 
 
     mlflow models serve -m DIR --env-manager local -h 127.0.0.1 -p PORT --workers 2
 
-(uvicorn with 2 worker processes, matching the service's 2 gunicorn workers). It then drives
+(uvicorn with 2 worker processes, matching the service's 2 workers). It then drives
 POST /invocations with `{"dataframe_split": {"columns": [...], "data": [[...]]}}` carrying the
 feature vector of the same document the service benchmark posts (computed with the type's
 extractor), at 1 and 8 keep-alive connections, with the same load generator. MLflow's

@@ -2,7 +2,7 @@
 
     .venv/bin/pip install -r bench/requirements.txt && .venv/bin/python bench/run_benchmarks.py
 
-One production server (`python Backend/api_server.py`: gunicorn, 2 gthread workers of 4
+One production server (`python Backend/api_server.py`: granian, 2 workers of 4
 threads) on a temporary SQLite store, outbox and model directory, with the baselines trained
 first, then:
   1. single-document scoring: p50/p90/p99 and throughput at 1 and 8 keep-alive connections
@@ -121,8 +121,8 @@ def markdown(report: dict) -> str:
         lines += [f"Note: {report['note']}", ""]
     s = report["server"]
     lines += [f"## Single-document scoring", "",
-              f"The production server, `python Backend/api_server.py`: gunicorn {m['packages'].get('gunicorn')}, "
-              f"{s['workers']} {s['worker_class']} workers x {s['threads']} threads, access log on, SQLite store "
+              f"The production server, `python Backend/api_server.py`: granian {m['packages'].get('granian')}, "
+              f"{s['workers']} workers x {s['threads']} threads, access log off, SQLite store "
               "(the embedded default) in a temporary directory. Each request is the same genuine document of its type.",
               ""]
     serving = report.get("serving", {})
@@ -180,7 +180,7 @@ def markdown(report: dict) -> str:
     lines += ["## Memory and model size", ""]
     if mem:
         lines += [f"Per worker, all four types loaded: RSS {mem['worker_rss_mb']} MB, PSS {mem['worker_pss_mb']} MB "
-                  f"(the gunicorn master: {mem['master_rss_mb']} MB).", ""]
+                  f"(the server's main process: {mem['master_rss_mb']} MB).", ""]
     if disk:
         lines += [f"Model files on disk: {disk['total_mb']} MB for the four types "
                   "(joblib estimators kept for retraining, ONNX exports that workers load):", ""]
@@ -267,7 +267,7 @@ def main() -> None:
     report: dict = {"when": utc_now(), "command": " ".join(["python bench/run_benchmarks.py", *command_args(sys.argv[1:])]),
                     "machine": machine(), "load_generator": generator, "duration_s": args.duration, "note": args.note,
                     "server": {"command": "python Backend/api_server.py", "workers": args.workers,
-                               "worker_class": "gthread", "threads": args.threads, "database": "SQLite"}}
+                               "server": "production", "threads": args.threads, "database": "SQLite"}}
     documents = sample_documents()
     cell = args.duration + 1.5  # one measurement and its warm-up
     with Service(args.workers, args.threads) as service:

@@ -1,6 +1,6 @@
 """Serving benchmark: single-document scoring over HTTP against the production server on loopback.
 
-    .venv/bin/python bench/serving_benchmark.py [--duration 8] [--workers 2] [--worker-class gthread|sync]
+    .venv/bin/python bench/serving_benchmark.py [--duration 8] [--workers 2] [--server production|gunicorn-gthread|gunicorn-sync]
 
 Measures, per document type, p50/p90/p99 latency and throughput of POST /api/<slug>/analyze
 at 1 and 8 concurrent keep-alive connections, the same for the no-op GET /healthz as a
@@ -50,10 +50,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"],
-                        help="gthread: python Backend/api_server.py (production); sync: the gunicorn CLI with sync "
-                             "workers, which close every connection")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--server", default="production", choices=["production", "gunicorn-gthread", "gunicorn-sync"],
+                        help="production: python Backend/api_server.py (granian); gunicorn-*: the same app under "
+                             "gunicorn's gthread or sync workers (sync workers close every connection)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--database-url", default="", help="store analyses here instead of a fresh SQLite file")
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto",
@@ -62,13 +62,13 @@ def main() -> None:
 
     measure, generator = load_generator(args.load_generator)
     report = {"when": utc_now(), "machine": machine(), "load_generator": generator, "duration_s": args.duration}
-    with Service(args.workers, args.threads, args.worker_class, args.database_url) as service:
+    with Service(args.workers, args.threads, args.server, args.database_url) as service:
         report["baseline_training_s"] = service.train_baselines()
         service.start()
         report["rows"] = measure_routes(service.port, measure, args.concurrency, args.duration, sample_documents())
         report["memory"] = service.memory()
         report["models_on_disk"] = model_files(service)
-    report["server"] = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.threads,
+    report["server"] = {"workers": args.workers, "server": args.server, "threads": args.threads,
                         "database": "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"}
     print(json.dumps(report, indent=2))
     print("wrote", write_json("serving.json", report))
