@@ -8,6 +8,10 @@ executemany in one transaction, commits, and wakes the requests. A request still
 only after its rows are committed. Reads stay with SQLAlchemy, and so do the column types:
 values are converted by the table's own bind processors, so what is written is exactly
 what SQLAlchemy would have written.
+
+A row SQLite refuses (a duplicate document id, a NOT NULL or CHECK constraint, a value
+that cannot be bound) fails only the save it belongs to: the batch is retried one save at
+a time, so the others are still stored.
 """
 from __future__ import annotations
 
@@ -21,12 +25,44 @@ from typing import Any, Callable
 from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 
-from .document_store import DuplicateDocument, StoreUnavailable
+from .document_store import DuplicateDocument, StoreRejected, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 MAX_ROWS_PER_TRANSACTION = 512
 WAIT_SECONDS = 60.0
+CHECKPOINT_SECONDS = 1.0
+DUPLICATE_KEY = ("SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE")  # document_id is the only key
+
+
+def is_duplicate_key(exc: sqlite3.IntegrityError) -> bool:
+    """The document id is already stored (rather than a NOT NULL, CHECK or other constraint)."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if name is not None:
+        return name in DUPLICATE_KEY
+    return str(exc).startswith("UNIQUE constraint failed")
+
+
+def sqlite_refusal(exc: BaseException, table: str) -> Exception | None:
+    """What SQLite refusing these rows means to the caller: DuplicateDocument, StoreRejected, or None (not a refusal).
+
+    Only the error's class and SQLite's error name are kept: the driver's message can quote values.
+    """
+    if isinstance(exc, sqlite3.IntegrityError):
+        if is_duplicate_key(exc):
+            return DuplicateDocument(f"{table} already holds one of these documents")
+        code = getattr(exc, "sqlite_errorname", None) or "constraint"
+        return StoreRejected(f"{table} refused the analysis (IntegrityError, {code})", cause="IntegrityError")
+    if isinstance(exc, sqlite3.DataError):
+        return StoreRejected(f"{table} refused the analysis (DataError)", cause="DataError")
+    if isinstance(exc, (sqlite3.InterfaceError, sqlite3.ProgrammingError)) and "binding parameter" in str(exc):
+        # "Error binding parameter 3: type 'list' is not supported"; other ProgrammingErrors (a closed
+        # connection) are about the connection, not the row.
+        return StoreRejected(f"{table} refused the analysis (a value of an unsupported type)", cause=type(exc).__name__)
+    if isinstance(exc, (OverflowError, UnicodeEncodeError)):  # an integer beyond 64 bits, a lone surrogate
+        return StoreRejected(f"{table} refused the analysis (a value it cannot store: {type(exc).__name__})",
+                             cause=type(exc).__name__)
+    return None
 
 
 @dataclass
@@ -35,6 +71,7 @@ class _Pending:
     rows: list[tuple]
     done: threading.Event = field(default_factory=threading.Event)
     error: Exception | None = None
+    committed: bool = False
 
 
 class _TableInsert:
@@ -62,11 +99,20 @@ class SqliteGroupWriter:
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._stop = threading.Event()
 
     def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Return once `rows` are committed; DuplicateDocument or StoreUnavailable otherwise."""
+        """Return once `rows` are committed; DuplicateDocument, StoreRejected or StoreUnavailable otherwise."""
         statement = self.inserts[table]
-        pending = _Pending(table, [statement.parameters(row) for row in rows])
+        try:
+            parameters = [statement.parameters(row) for row in rows]
+        except (TypeError, ValueError, OverflowError) as exc:
+            # A bind processor refused a value (orjson: an integer beyond 64 bits), as SQLAlchemy's StatementError.
+            kind = type(exc).__name__
+            log.error("SQLite writer cannot convert a value for %s: %s", table, kind)
+            raise StoreRejected(f"{table} refused the analysis (a value that cannot be converted: {kind})",
+                                cause=kind) from None
+        pending = _Pending(table, parameters)
         self._ensure_started()
         self._queue.put(pending)
         if not pending.done.wait(WAIT_SECONDS):
@@ -76,6 +122,7 @@ class SqliteGroupWriter:
 
     def close(self) -> None:
         if self._thread is not None:
+            self._stop.set()
             self._queue.put(None)
             self._thread.join(timeout=5)
             self._thread = None
@@ -86,13 +133,29 @@ class SqliteGroupWriter:
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._run, name="sqlite-writer", daemon=True)
                     self._thread.start()
+                    threading.Thread(target=self._checkpoint, name="sqlite-checkpointer", daemon=True).start()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.database, timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
         return conn
+
+    def _checkpoint(self) -> None:
+        conn = None
+        while not self._stop.wait(CHECKPOINT_SECONDS):
+            try:
+                conn = conn or self._connect()
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as exc:  # busy or unavailable: the next round tries again
+                log.debug("WAL checkpoint skipped: %s", type(exc).__name__)
+                if conn is not None:
+                    conn.close()
+                    conn = None
+        if conn is not None:
+            conn.close()
 
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
@@ -120,7 +183,8 @@ class SqliteGroupWriter:
                     conn.close()
                     conn = None  # reconnect for the next batch
                 for item in batch:
-                    item.error = StoreUnavailable("Document store could not save the analysis")
+                    if not item.committed and item.error is None:
+                        item.error = StoreUnavailable("Document store could not save the analysis")
             for item in batch:
                 item.done.set()
         if conn is not None:
@@ -129,13 +193,23 @@ class SqliteGroupWriter:
     def _write(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
         try:
             self._transaction(conn, batch)
-        except sqlite3.IntegrityError:
-            # Someone's document id is already stored: find whose, store everyone else's.
-            for item in batch:
-                try:
-                    self._transaction(conn, [item])
-                except sqlite3.IntegrityError:
-                    item.error = DuplicateDocument(f"{item.table} already holds one of these documents")
+            return
+        except Exception as exc:
+            if sqlite_refusal(exc, batch[0].table) is None:
+                raise  # the database, not a row: every save in the batch is unavailable
+        # Someone's row was refused (a document id already stored, a value SQLite cannot take):
+        # find whose, store everyone else's.
+        for item in batch:
+            try:
+                self._transaction(conn, [item])
+            except Exception as exc:
+                refusal = sqlite_refusal(exc, item.table)
+                if refusal is None:
+                    raise
+                if isinstance(refusal, StoreRejected):
+                    log.error("SQLite writer: %s refused one save of %d rows: %s", item.table, len(item.rows),
+                              refusal.cause)
+                item.error = refusal
 
     def _transaction(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
         conn.execute("BEGIN IMMEDIATE")
@@ -146,3 +220,5 @@ class SqliteGroupWriter:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        for item in batch:
+            item.committed = True
