@@ -207,7 +207,7 @@ def test_config_names_the_detector_kind_per_type(tmp_path):
     from training.retraining_config import DEFAULT_PATH
 
     config = load_config()
-    assert config.anomaly_settings("paystub") == AnomalySettings("isolation_forest", 95.0)
+    assert config.anomaly_settings("paystub") == AnomalySettings("autoencoder", 95.0)  # the shipped choice
     data = json.loads(DEFAULT_PATH.read_text())
     data["document_types"]["check"]["anomaly_detector"] = "knn_lof"
     path = tmp_path / "config.json"
