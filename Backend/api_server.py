@@ -4,6 +4,7 @@
     python Backend/api_server.py --dev      # Flask's development server
     flask --app Backend/api_server.py train-baseline all
     flask --app Backend/api_server.py analyze uploads.csv --type paystub
+    flask --app Backend/api_server.py outbox list      # analyses the store refused (dead letters); `retry` requeues
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from core.http import RequestIdFilter, install
 from core.json_provider import OrjsonProvider
 from core.meta import meta
 from core.outbox import Outbox, OutboxDocumentStore, start_flusher
+from core.outbox_cli import register_outbox_cli
 from core.scoring import RiskThresholds
 from core.services import BatchSettings, Services
 from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
@@ -115,6 +117,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_cli(app)
     register_retraining_cli(app)
     register_batch_cli(app)
+    register_outbox_cli(app)
     return app
 
 

@@ -144,10 +144,17 @@ class HealthResponse(_Strict):
     status: str
 
 
+class OutboxCounts(_Strict):
+    pending: int = Field(ge=0, description="analyses kept in the local outbox, waiting for the document store")
+    dead_letters: int = Field(ge=0, description="analyses the document store refused, set aside in the outbox file's "
+                                                "dead_letter table until an operator retries them")
+
+
 class ReadinessResponse(_Strict):
     status: Literal["ready", "not ready"]
     models: dict[str, Optional[str]]
     database: bool
+    outbox: Optional[OutboxCounts] = Field(description="not part of readiness; null when it cannot be read")
 
 
 class RetrainAccepted(_Strict):

@@ -19,6 +19,21 @@ class StoreUnavailable(RuntimeError):
     """The backing database could not be reached or refused the operation."""
 
 
+class StoreRejected(StoreUnavailable):
+    """The store answered and refused this record; retrying will not help.
+
+    A value it cannot take (a data error, a NOT NULL or CHECK constraint, a value that
+    cannot be bound, a PostgREST 4xx about the row). A subclass of StoreUnavailable, so a
+    caller that only knows about outages still treats it as "not stored"; the outbox moves
+    such a record to its dead-letter table instead of retrying it ahead of everything else.
+    The message and `cause` never quote the record's values.
+    """
+
+    def __init__(self, message: str, cause: str | None = None):
+        super().__init__(message)
+        self.cause = cause or type(self).__name__  # the underlying error's class (or HTTP status), for operators
+
+
 class StoredLater(StoreUnavailable):
     """Not stored now, but kept in the durable outbox; it will be stored when the database is back."""
 

@@ -4,6 +4,11 @@ When the store is away (database down, Supabase unreachable), an analysis is wri
 local SQLite file instead, and the response says `stored: false`. The outbox is flushed to
 the store in arrival order when it answers again; the document id is the key, so a row that
 reached the store before a crash is not stored twice.
+
+A record the store refuses outright (StoreRejected: a value it cannot take) would block
+every row behind it forever, so the flush moves it to the `dead_letter` table of the same
+file, logs it, and goes on. An operator lists dead letters and moves them back to the
+queue with `flask --app Backend/api_server.py outbox list|retry` (core/outbox_cli.py).
 """
 from __future__ import annotations
 
@@ -12,11 +17,12 @@ import logging
 import sqlite3
 import threading
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .document_store import (
-    AnalysisRecord, DocumentStore, DuplicateDocument, LabelQuery, ListQuery, StoredLater, StoreUnavailable,
+    AnalysisRecord, DocumentStore, DuplicateDocument, LabelQuery, ListQuery, StoredLater, StoreRejected,
+    StoreUnavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -28,6 +34,19 @@ class FlushResult:
     already_stored: int
     remaining: int
     stopped: bool = False  # it stopped at an outage (rather than kept by others while it ran)
+    dead_lettered: int = 0  # refused by the store and moved to the dead_letter table
+
+
+@dataclass
+class DeadLetter:
+    """A record the store refused, as kept in the dead_letter table (without its payload)."""
+
+    seq: int
+    doc_table: str
+    document_id: str
+    error_class: str
+    error_message: str
+    moved_at: str
 
 
 def _encode(record: AnalysisRecord) -> str:
@@ -42,6 +61,14 @@ def _decode(payload: str) -> AnalysisRecord:
     return AnalysisRecord(**{f.name: data[f.name] for f in fields(AnalysisRecord) if f.name in data})
 
 
+def _readable(payload: str) -> AnalysisRecord:
+    """The kept record; StoreRejected if the payload cannot be read (no store would ever take it)."""
+    try:
+        return _decode(payload)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreRejected("The outbox entry cannot be read back as an analysis", cause=type(exc).__name__) from None
+
+
 class Outbox:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -52,6 +79,16 @@ class Outbox:
                 doc_table text not null,
                 document_id text not null unique,
                 payload text not null)""")
+            # Records the store refused (StoreRejected); the messages name no values. A document is
+            # here at most once: refused again after a retry, its newer refusal replaces the older.
+            conn.execute("""create table if not exists dead_letter (
+                seq integer primary key autoincrement,
+                doc_table text not null,
+                document_id text not null unique,
+                payload text not null,
+                error_class text not null,
+                error_message text not null,
+                moved_at text not null)""")
         self._flush_lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
@@ -81,6 +118,64 @@ class Outbox:
         finally:
             conn.close()
 
+    def dead_letters(self) -> int:
+        """How many records the store refused are set aside in the dead_letter table."""
+        conn = self._connect()
+        try:
+            return conn.execute("select count(*) from dead_letter").fetchone()[0]
+        finally:
+            conn.close()
+
+    def counts(self) -> dict[str, int]:
+        """Pending and dead-lettered records, read together (for /readyz)."""
+        conn = self._connect()
+        try:
+            pending = conn.execute("select count(*) from outbox").fetchone()[0]
+            dead = conn.execute("select count(*) from dead_letter").fetchone()[0]
+            return {"pending": pending, "dead_letters": dead}
+        finally:
+            conn.close()
+
+    def list_dead_letters(self, limit: int | None = None) -> list[DeadLetter]:
+        """Dead letters, oldest first, without their payloads (these hold the document's fields)."""
+        conn = self._connect()
+        try:
+            rows = conn.execute("select seq, doc_table, document_id, error_class, error_message, moved_at "
+                                "from dead_letter order by seq limit ?", (-1 if limit is None else limit,)).fetchall()
+        finally:
+            conn.close()
+        return [DeadLetter(*row) for row in rows]
+
+    def retry_dead_letters(self, document_ids: list[str] | None = None) -> int:
+        """Move dead letters (all, or those with these document ids) back to the end of the queue; how many moved.
+
+        A document id that is in the queue already stays there once.
+        """
+        where, params = "", ()
+        if document_ids is not None:
+            if not document_ids:
+                return 0
+            where, params = f" where document_id in ({','.join('?' * len(document_ids))})", tuple(document_ids)
+        conn = self._connect()
+        try:
+            with conn:
+                conn.execute("begin immediate")
+                conn.execute("insert or ignore into outbox (doc_table, document_id, payload) "
+                             f"select doc_table, document_id, payload from dead_letter{where} order by seq", params)
+                return conn.execute(f"delete from dead_letter{where}", params).rowcount
+        finally:
+            conn.close()
+
+    def _dead_letter(self, conn: sqlite3.Connection, seq: int, error: StoreRejected) -> bool:
+        """Move the row `seq` from the queue to dead_letter in one transaction; False if another process did."""
+        moved_at = datetime.now(timezone.utc).isoformat()
+        with conn:
+            conn.execute("begin immediate")
+            conn.execute("insert or replace into dead_letter (doc_table, document_id, payload, error_class, "
+                         "error_message, moved_at) select doc_table, document_id, payload, ?, ?, ? from outbox "
+                         "where seq = ?", (error.cause, str(error), moved_at, seq))
+            return conn.execute("delete from outbox where seq = ?", (seq,)).rowcount == 1
+
     def flush(self, store: DocumentStore, wait: float | None = None) -> FlushResult | None:
         """Send pending analyses oldest first; stops at the first outage so the order is kept.
 
@@ -88,19 +183,28 @@ class Outbox:
         returns None): a request must not queue behind a flush that is waiting out the
         store's timeout.
         """
-        sent = already = 0
+        sent = already = dead = 0
         stopped = False
         if not self._flush_lock.acquire(timeout=-1 if wait is None else wait):
             return None
         try:
             conn = self._connect()
             try:
-                for seq, table, payload in conn.execute("select seq, doc_table, payload from outbox order by seq").fetchall():
+                rows = conn.execute("select seq, doc_table, document_id, payload from outbox order by seq").fetchall()
+                for seq, table, document_id, payload in rows:
                     try:
-                        store.save_analysis(table, _decode(payload))
+                        store.save_analysis(table, _readable(payload))
                         sent += 1
                     except DuplicateDocument:
                         already += 1  # it reached the store before; done
+                    except StoreRejected as exc:
+                        # Retrying will not help, and it must not hold back the rows behind it.
+                        if self._dead_letter(conn, seq, exc):
+                            dead += 1
+                            # Table, id and error class only: the message of a foreign store could quote values.
+                            log.error("Outbox: the store refused document %s of table %s (%s); moved to the "
+                                      "dead_letter table of %s", document_id, table, exc.cause, self.path)
+                        continue
                     except StoreUnavailable:
                         stopped = True
                         break
@@ -110,9 +214,10 @@ class Outbox:
                 conn.close()
         finally:
             self._flush_lock.release()
-        if sent or already:
-            log.info("Outbox flushed: %d stored, %d already stored, %d remaining", sent, already, remaining)
-        return FlushResult(sent, already, remaining, stopped)
+        if sent or already or dead:
+            log.info("Outbox flushed: %d stored, %d already stored, %d dead-lettered, %d remaining", sent, already,
+                     dead, remaining)
+        return FlushResult(sent, already, remaining, stopped, dead)
 
 
 class OutboxDocumentStore(DocumentStore):

@@ -3,11 +3,18 @@
 One table per document type, all with the same columns. SQLite runs in WAL mode so
 several worker processes can read while one writes; every write is its own committed
 transaction before the API answers, so an answered analysis is never lost.
+
+Errors: a database that cannot be reached or answers with a fault is StoreUnavailable; a
+database that answered and refused the row (a data error, a constraint other than the
+duplicate document id, a value that cannot be bound) is StoreRejected, which retrying
+will not cure; the duplicate document id is DuplicateDocument.
 """
 from __future__ import annotations
 
 import logging
 import random
+import re
+import sqlite3
 import time
 from datetime import datetime, timezone
 from typing import Any, Mapping
@@ -19,11 +26,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
-from .sqlite_writer import SqliteGroupWriter
+from .sqlite_writer import SqliteGroupWriter, sqlite_refusal
 from .document_store import (
-    REVIEW_DECISIONS, AnalysisRecord, DocumentStore, DuplicateDocument, LabelQuery, ListQuery, StoreUnavailable,
+    REVIEW_DECISIONS, AnalysisRecord, DocumentStore, DuplicateDocument, LabelQuery, ListQuery, StoreRejected,
+    StoreUnavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -66,6 +74,51 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+UNIQUE_VIOLATION = "23505"
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,62}$")
+
+
+def is_duplicate_key(orig: BaseException | None) -> bool:
+    """The driver error of an IntegrityError is the document id already being stored (not NOT NULL, CHECK, ...)."""
+    if isinstance(orig, sqlite3.IntegrityError):
+        return isinstance(sqlite_refusal(orig, ""), DuplicateDocument)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)  # psycopg 3, psycopg2
+    if state is not None:
+        return state == UNIQUE_VIOLATION
+    return "unique" in str(orig).lower() or "duplicate" in str(orig).lower()
+
+
+def _refusal_detail(orig: BaseException | None) -> str:
+    """The driver error's class, SQL state and the column or constraint it names: never a value."""
+    parts = [type(orig).__name__]
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    if code:
+        parts.append(str(code))
+    diag = getattr(orig, "diag", None)  # psycopg: the server's own fields, identifiers only
+    for name in ("column_name", "constraint_name"):
+        value = getattr(diag, name, None) if diag is not None else None
+        if value and _IDENTIFIER.match(value):
+            parts.append(f"{name.split('_')[0]} {value}")
+    return ", ".join(parts)
+
+
+def store_refused(exc: BaseException) -> bool:
+    """The database answered and refused the values (retrying will not help), rather than being away."""
+    if isinstance(exc, (DataError, IntegrityError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        if isinstance(orig, sqlite3.Error):  # SQLite through SQLAlchemy (an in-memory database)
+            return sqlite_refusal(orig, "") is not None
+        # psycopg: a Python value it has no adapter for ("cannot adapt type 'dict'"); no SQL state, never sent.
+        return getattr(orig, "sqlstate", "") is None and str(orig).startswith("cannot adapt")
+    if isinstance(exc, StatementError):  # a bind processor refused a value (orjson: an integer beyond 64 bits)
+        return isinstance(exc.orig, (TypeError, ValueError, OverflowError))
+    # Raised by the driver while binding, which SQLAlchemy passes on unwrapped: psycopg's JSON dumper
+    # (orjson refusing a value), an integer beyond 64 bits for SQLite, a lone surrogate.
+    return isinstance(exc, (TypeError, ValueError, OverflowError))
 
 
 def _json_text(value: Any) -> str:
@@ -186,13 +239,22 @@ class SqlDocumentStore(DocumentStore):
             with self.engine.connect() as conn:
                 return getattr(conn.execute(statement), how)()
 
-        return self._run(action, fetch)
+        return self._run(action, fetch, write=False)
 
-    def _run(self, action: str, fn):
+    def _run(self, action: str, fn, write: bool = True):
         try:
             return fn()
-        except SQLAlchemyError as exc:
+        except DuplicateDocument:  # a ValueError, but an answer rather than a refusal
+            raise
+        except (SQLAlchemyError, TypeError, ValueError, OverflowError) as exc:
             # The driver's message can quote row values (names, account numbers): log the class only.
+            if write and store_refused(exc):
+                detail = _refusal_detail(getattr(exc, "orig", None) or exc)
+                log.error("Document store refused to %s: %s (%s)", action, type(exc).__name__, detail)
+                raise StoreRejected(f"Document store refused to {action} ({detail})",
+                                    cause=type(exc).__name__) from None
+            if not isinstance(exc, SQLAlchemyError):
+                raise
             log.error("Document store could not %s: %s", action, type(exc).__name__)
             raise StoreUnavailable(f"Document store could not {action}") from None
 
@@ -211,8 +273,10 @@ class SqlDocumentStore(DocumentStore):
             try:
                 with self.engine.begin() as conn:
                     conn.execute(t.insert(), rows)
-            except IntegrityError:
-                raise DuplicateDocument(f"{table} already holds one of these documents") from None
+            except IntegrityError as exc:
+                if is_duplicate_key(exc.orig):
+                    raise DuplicateDocument(f"{table} already holds one of these documents") from None
+                raise  # NOT NULL, CHECK, ...: refused (see _run)
 
         if rows:
             self._run("save the analysis", insert)

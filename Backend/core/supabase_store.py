@@ -3,6 +3,12 @@
 - Explicit connect and read timeouts; bounded retries with exponential backoff on transient
   failures (connection errors, timeouts, 5xx, 429) and never on another 4xx. postgrest-py's
   own retry covers only GET/HEAD on 503/520, so it is switched off in favour of this one.
+- A 4xx answer about the row itself (a data error, a NOT NULL or CHECK constraint, a body
+  PostgREST cannot take), or a row that cannot be encoded as JSON (NaN), raises
+  StoreRejected: the outbox sets such a record aside rather than retrying it forever.
+  401, 403 and 404 and a table or column missing from the schema mean the project is
+  misconfigured (key, RLS, migration), not that the row is wrong: they stay
+  StoreUnavailable, so the outbox keeps the rows in order until it is fixed.
 - PostgREST caps every response at the project's max-rows setting and answers 200 with fewer
   rows than asked, so training data is read with keyset pagination (created_at, then
   document_id, newest first) in pages no larger than the cap, and checked against an exact
@@ -27,7 +33,7 @@ from supabase.lib.client_options import SyncClientOptions
 
 from .document_store import (
     RECOMMENDATIONS, REVIEW_DECISIONS, AnalysisRecord, DocumentStore, DuplicateDocument, LabelQuery, ListQuery,
-    StoreUnavailable,
+    StoreRejected, StoreUnavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -36,6 +42,18 @@ log = logging.getLogger(__name__)
 logging.getLogger("hpack").setLevel(logging.INFO)
 UNIQUE_VIOLATION = "23505"
 INSERT_CHUNK = 500  # rows per bulk insert: well under PostgREST's request size limits
+# 4xx answers that are not about the row: a wrong or expired key, row-level security, a missing table.
+NOT_THE_ROW_STATUSES = {401, 403, 404, 408}
+# Codes of a 400 that is about the schema or the request, whatever the row: PostgreSQL's class 42
+# (undefined column, permission denied, ...), class 28 (authorization) and PostgREST's schema cache and JWT errors.
+NOT_THE_ROW_CODE_PREFIXES = ("42", "28", "PGRST2", "PGRST3")
+
+
+def refuses_the_row(status: int, code: str | None) -> bool:
+    """A 4xx (other than a duplicate, a timeout, rate limiting) that sending the same row again would meet again."""
+    if not 400 <= status < 500 or status in NOT_THE_ROW_STATUSES or status in (409, 429):
+        return False
+    return not (code or "").startswith(NOT_THE_ROW_CODE_PREFIXES)
 
 
 def _quote(value: str) -> str:
@@ -93,6 +111,14 @@ class SupabaseDocumentStore(DocumentStore):
                 return request()
             except httpx.TransportError as exc:  # connect errors, timeouts, resets
                 problem = type(exc).__name__
+            except (TypeError, ValueError) as exc:
+                if not write or self._status.code is not None:
+                    raise
+                # Raised while encoding the body, before anything was sent: a value JSON cannot carry (NaN,
+                # infinity, an object). Every attempt would meet it.
+                log.error("Supabase cannot %s: the row cannot be sent as JSON (%s)", action, type(exc).__name__)
+                raise StoreRejected(f"Supabase cannot {action}: a value cannot be sent as JSON",
+                                    cause=type(exc).__name__) from None
             except APIError as exc:
                 status = self._status.code
                 if exc.code == UNIQUE_VIOLATION or status == 409:
@@ -101,6 +127,9 @@ class SupabaseDocumentStore(DocumentStore):
                     raise DuplicateDocument(f"Document already stored ({action})") from None
                 if status is not None and status < 500 and status != 429:
                     log.error("Supabase refused to %s: HTTP %s, code %s", action, status, exc.code)
+                    if write and refuses_the_row(status, exc.code):
+                        raise StoreRejected(f"Supabase refused to {action} (HTTP {status}, code {exc.code})",
+                                            cause=f"HTTP {status}") from None
                     raise StoreUnavailable(f"Supabase refused to {action} (HTTP {status})") from None
                 problem = f"HTTP {status}, code {exc.code}"
             if attempt < self.max_retries:
