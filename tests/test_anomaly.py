@@ -28,7 +28,7 @@ TODAY = date(2026, 11, 22)
 # ROC-AUC of the anomaly score, genuine vs known anomalies, measured on the seeded file below
 # (paystub models trained on 1500 synthetic documents, seed 42). Each bound is a little under
 # the measured value, so a regression fails and noise does not.
-MEASURED_AUC = {"isolation_forest": 0.996, "knn_lof": 1.0, "one_class_svm": 0.9996, "autoencoder": 0.9976}
+MEASURED_AUC = {"isolation_forest": 0.995, "knn_lof": 1.0, "one_class_svm": 0.9996, "autoencoder": 0.9976}
 
 
 def seeded_file(n_genuine: int = 300, seed: int = 777) -> tuple[bytes, np.ndarray]:
@@ -76,7 +76,7 @@ def test_each_kind_finds_most_known_anomalies_in_an_uploaded_file(kind, anomaly_
     auc = roc_auc_score(is_anomaly, scores)
     assert auc >= MEASURED_AUC[kind] - 0.03, f"{kind}: ROC-AUC {auc:.3f}"
     assert flagged[is_anomaly == 1].mean() >= 0.6, f"{kind} finds most known anomalies"
-    # Measured: 5-6% of unseen genuine documents flagged (13.7% for the one-class SVM, which fits its
+    # Measured: 5.0-5.3% of unseen genuine documents flagged (13.7% for the one-class SVM, which fits its
     # training rows more tightly than the others).
     assert flagged[is_anomaly == 0].mean() <= 0.2, f"{kind} flags few genuine documents"
     assert body["summary"]["anomalous"] == int(flagged.sum())
