@@ -59,7 +59,10 @@ class Config:
     HOST: str = "0.0.0.0"
     PORT: int = 5001
     WEB_CONCURRENCY: int = 2
-    WEB_THREADS: int = 4  # threads per worker process: concurrent requests sharing one copy of the models
+    # threads per worker process. One measured best on 2 cores (scoring is CPU-bound: more threads only
+    # contend for the GIL); a batch upload then holds its worker until it is done, so raise WEB_CONCURRENCY
+    # where large uploads and interactive scoring share the server.
+    WEB_THREADS: int = 1
     ACCESS_LOG: bool = False  # one line per request; off by default (it cost ~0.3 ms a request under gunicorn)
     ADMIN_API_TOKEN: str = field(default="", repr=False)
     SUPABASE_URL: str = ""

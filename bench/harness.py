@@ -225,7 +225,7 @@ class Service:
     """
 
     workers: int = 2
-    threads: int = 4
+    threads: int = 1
     server: str = "production"
     database_url: str = ""
     extra_env: dict = field(default_factory=dict)

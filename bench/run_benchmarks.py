@@ -2,8 +2,8 @@
 
     .venv/bin/pip install -r bench/requirements.txt && .venv/bin/python bench/run_benchmarks.py
 
-One production server (`python Backend/api_server.py`: granian, 2 workers of 4
-threads) on a temporary SQLite store, outbox and model directory, with the baselines trained
+One production server (`python Backend/api_server.py`: granian, 2 workers of 1
+thread) on a temporary SQLite store, outbox and model directory, with the baselines trained
 first, then:
   1. single-document scoring: p50/p90/p99 and throughput at 1 and 8 keep-alive connections
      for each type's POST /api/<slug>/analyze, and GET /healthz (no-op) as the ceiling
@@ -245,7 +245,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per latency cell")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (production default: 1)")
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--batch-rows", type=int, default=10000)
     parser.add_argument("--batch-runs", type=int, default=3)

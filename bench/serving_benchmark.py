@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--server", default="production", choices=["production", "gunicorn-gthread", "gunicorn-sync"],
                         help="production: python Backend/api_server.py (granian); gunicorn-*: the same app under "
                              "gunicorn's gthread or sync workers (sync workers close every connection)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (production default: 1)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--database-url", default="", help="store analyses here instead of a fresh SQLite file")
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto",
