@@ -110,7 +110,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(documents)
     app.register_blueprint(batches)
     app.register_blueprint(admin)
-    CORS(app, resources={r"/api/*": {"origins": config.cors_origins}})
+    # always_send=False: a request without an Origin header (not from a browser) gets no CORS headers,
+    # rather than every allowed origin at once, which no browser accepts anyway; it also skips the work.
+    CORS(app, resources={r"/api/*": {"origins": config.cors_origins}}, always_send=False)
 
     from training.cli import register_cli, register_retraining_cli
 

@@ -10,6 +10,7 @@ neither scikit-learn nor pandas.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,9 @@ SCALED_CLIP = 20.0  # standard deviations; keeps one absurd value from saturatin
 def scale_rows(X: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Standardised float32 rows, clipped to +-SCALED_CLIP."""
     Z = (np.asarray(X, dtype=np.float64) - center) / scale
-    return np.clip(Z, -SCALED_CLIP, SCALED_CLIP).astype(np.float32)
+    np.maximum(Z, -SCALED_CLIP, out=Z)  # np.clip, without its Python-level overhead on one document
+    np.minimum(Z, SCALED_CLIP, out=Z)
+    return Z.astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -98,32 +101,32 @@ class AnomalyModel:
         """The `anomaly` block of each raw feature row of X (n, n_features)."""
         X = np.asarray(X, dtype=np.float64)
         scored = self.score(X)
-        weights = scored.weights
-        top = np.argsort(-weights, axis=1, kind="stable")[:, :TOP_ANOMALOUS_FEATURES]
-        rows = np.arange(len(X))[:, None]
-        totals = weights.sum(axis=1, keepdims=True)
-        top_weights = weights[rows, top]
-        # Rounded and converted in bulk: per-value round() calls would cost more than scoring.
-        shares = np.divide(top_weights, totals, out=np.zeros_like(top_weights), where=totals > 0).round(4).tolist()
-        values = X[rows, top].round(4).tolist()
-        low, high = self.range_low[top].round(4).tolist(), self.range_high[top].round(4).tolist()
-        errors = top_weights.round(6).tolist() if scored.reconstruction_errors is not None else None
-        score_values = scored.scores.round(6).tolist()
+        # One conversion to Python lists, then plain Python per row (see BaseFraudDetector._top_features).
+        weights, values, scores = scored.weights.tolist(), X.tolist(), scored.scores.tolist()
         flags = scored.is_anomalous.tolist()
+        low, high = self.rounded_ranges
+        has_errors = scored.reconstruction_errors is not None
         threshold = round(self.threshold, 6)
-        return [
-            {
-                "score": score_values[i],
-                "is_anomalous": flags[i],
-                "threshold": threshold,
-                "detector": self.kind,
-                "top_features": [
-                    {"feature_name": feature_names[j], "actual_value": values[i][k],
-                     "typical_range": [low[i][k], high[i][k]], "share": shares[i][k],
-                     "reconstruction_error": errors[i][k] if errors is not None else None}
-                    for k, j in enumerate(row_top)
-                    if shares[i][k] > 0
-                ],
-            }
-            for i, row_top in enumerate(top.tolist())
-        ]
+        blocks = []
+        for row_weights, row_values, score, flag in zip(weights, values, scores, flags):
+            total = sum(row_weights)
+            features = []
+            for j in top_indices(row_weights, TOP_ANOMALOUS_FEATURES):
+                share = round(row_weights[j] / total, 4) if total > 0 else 0.0
+                if share > 0:
+                    features.append({"feature_name": feature_names[j], "actual_value": round(row_values[j], 4),
+                                     "typical_range": [low[j], high[j]], "share": share,
+                                     "reconstruction_error": round(row_weights[j], 6) if has_errors else None})
+            blocks.append({"score": round(score, 6), "is_anomalous": flag, "threshold": threshold,
+                           "detector": self.kind, "top_features": features})
+        return blocks
+
+    @cached_property  # a frozen dataclass still has an instance __dict__ for this cache
+    def rounded_ranges(self) -> tuple[list[float], list[float]]:
+        """The typical range per feature as reported, rounded once per model rather than per document."""
+        return [round(v, 4) for v in self.range_low.tolist()], [round(v, 4) for v in self.range_high.tolist()]
+
+
+def top_indices(weights: list[float], k: int) -> list[int]:
+    """Indices of the k largest weights, largest first, ties in feature order (as a stable argsort of -weights)."""
+    return sorted(range(len(weights)), key=weights.__getitem__, reverse=True)[:k]

@@ -64,7 +64,7 @@ def analyze(doc_type: DocumentType):
         document_id=uuid.uuid4().hex,
         document_type=doc_type.name,
         created_at=datetime.now(timezone.utc),
-        raw_fields={name: value for name, value in body.items() if name in doc_type.schema.model_fields},
+        raw_fields=parsed.raw_fields,
         features=result.features,
         risk_score=result.risk_score,
         risk_level=result.risk_level,

@@ -14,12 +14,13 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
 import numpy as np
 
-from .anomaly import AnomalyModel
+from .anomaly import AnomalyModel, top_indices
 from .doc_types import DocumentType
 from .features import Extraction, Reason
 from .model_store import ModelStore, ModelStoreError, VerificationFailed
@@ -51,6 +52,10 @@ class LoadedVersion:
     importance: np.ndarray  # per feature: mean importance over the models, sums to 1
     loaded_at: str
     anomaly: AnomalyModel | None = None  # None for versions trained before anomaly detection
+
+    @cached_property  # a frozen dataclass still has an instance __dict__ for this cache
+    def typical_rounded(self) -> list[float]:
+        return [round(v, 4) for v in self.typical.tolist()]
 
 
 def check_canary(ensemble: OnnxEnsemble, canary: dict[str, Any]) -> None:
@@ -270,26 +275,21 @@ class BaseFraudDetector:
     def _top_features(loaded: LoadedVersion, rows: np.ndarray) -> list[list[dict[str, Any]]]:
         """Per row, the features that pushed its score most: importance times distance from a typical genuine document."""
         deviation = (rows - loaded.typical) / loaded.spread
-        weight = loaded.importance * np.abs(deviation)
-        top = np.argsort(-weight, axis=1, kind="stable")[:, :TOP_FEATURE_COUNT]
-        index = np.arange(len(rows))[:, None]
-        totals = weight.sum(axis=1, keepdims=True)
-        top_weight = weight[index, top]
-        # Rounded and converted to Python numbers in bulk: per-value round() calls cost more than the models.
-        shares = np.divide(top_weight, totals, out=np.zeros_like(top_weight), where=totals > 0).round(4).tolist()
-        values = rows[index, top].round(4).tolist()
-        typical = loaded.typical[top].round(4).tolist()
-        higher = (deviation[index, top] > 0).tolist()
-        names = loaded.feature_names
-        return [
-            [
-                {"feature": names[j], "value": values[i][k], "typical_value": typical[i][k],
-                 "direction": "higher" if higher[i][k] else "lower", "contribution": shares[i][k]}
-                for k, j in enumerate(row_top)
-                if shares[i][k] > 0
-            ]
-            for i, row_top in enumerate(top.tolist())
-        ]
+        weights = (loaded.importance * np.abs(deviation)).tolist()
+        # One conversion to Python lists, then plain Python per row: a document has a handful of features
+        # to report, and per-call NumPy overhead on (1, n) arrays cost more than the models.
+        higher, values, typical, names = (deviation > 0).tolist(), rows.tolist(), loaded.typical_rounded, loaded.feature_names
+        explained = []
+        for row_weights, row_higher, row_values in zip(weights, higher, values):
+            total = sum(row_weights)
+            features = []
+            for j in top_indices(row_weights, TOP_FEATURE_COUNT):
+                share = round(row_weights[j] / total, 4) if total > 0 else 0.0
+                if share > 0:
+                    features.append({"feature": names[j], "value": round(row_values[j], 4), "typical_value": typical[j],
+                                     "direction": "higher" if row_higher[j] else "lower", "contribution": share})
+            explained.append(features)
+        return explained
 
     def status(self) -> dict[str, Any]:
         loaded = self._current

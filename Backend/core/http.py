@@ -79,16 +79,17 @@ def _reject_constant(token: str) -> Any:
 
 
 def _depth(value: Any, limit: int) -> int:
-    """Nesting depth of decoded JSON, stopping early past `limit`."""
-    stack, deepest = [(value, 1)], 0
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return deepest
+    """Nesting depth of decoded JSON, stopping early past `limit`; walks level by level, containers only."""
+    level, depth = ([value] if type(value) is dict or type(value) is list else []), 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return depth
+        children = []
+        for item in level:
+            children += [c for c in (item.values() if type(item) is dict else item) if type(c) is dict or type(c) is list]
+        level = children
+    return depth
 
 
 def printable(text: str, limit: int = 60) -> str:
@@ -201,6 +202,8 @@ def install(app: Flask) -> None:
     def _refuse_unstorable_url_values() -> None:
         # A NUL in a path or query value reaches the database as a query parameter, which PostgreSQL refuses.
         values = [(name, value) for name, value in (request.view_args or {}).items() if isinstance(value, str)]
+        if not values and not request.query_string:
+            return
         values += [(name, name) for name in request.args] + list(request.args.items(multi=True))
         bad = {FieldError(printable(name), reason) for name, value in values if (reason := unstorable(value))}
         if bad:

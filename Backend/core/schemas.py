@@ -52,6 +52,7 @@ class DocumentValidationError(ValueError):
 class ParsedDocument:
     fields: DocumentFields
     warnings: list[str] = field(default_factory=list)
+    raw_fields: dict[str, Any] = field(default_factory=dict)  # the body's known fields, as sent
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -80,9 +81,10 @@ def validate_document(schema: type[DocumentFields], body: Any) -> ParsedDocument
     except ValidationError as exc:
         details = [FieldError(_field_path(err["loc"]), err["msg"].removeprefix("Value error, ")) for err in exc.errors()]
         raise DocumentValidationError("Invalid document fields", details) from None
-    unknown = sorted(str(name) for name in body if name not in known)
+    raw_fields = {name: value for name, value in body.items() if name in known}
+    unknown = sorted(str(name) for name in body if name not in known) if len(raw_fields) < len(body) else []
     warnings = [f"Unknown field ignored: {name[:60]}" for name in unknown[:MAX_UNKNOWN_FIELD_WARNINGS]]
     if len(unknown) > MAX_UNKNOWN_FIELD_WARNINGS:
         # One warning each would let a 1 MB body of short keys store (and list) megabytes of warnings.
         warnings.append(f"{len(unknown) - MAX_UNKNOWN_FIELD_WARNINGS} more unknown fields ignored")
-    return ParsedDocument(parsed, warnings)
+    return ParsedDocument(parsed, warnings, raw_fields)
