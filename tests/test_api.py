@@ -288,6 +288,13 @@ def test_cors_allows_configured_origins_only(client):
     assert allowed.headers.get("Access-Control-Allow-Origin") == "http://localhost:5173"
     refused = client.get("/api/paystubs", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in refused.headers
+    preflight = client.options("/api/paystubs/analyze", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Content-Type"})
+    assert preflight.headers.get("Access-Control-Allow-Origin") == "http://localhost:3000"
+    assert "POST" in preflight.headers.get("Access-Control-Allow-Methods", "")
+    # Not a browser (no Origin): no CORS headers at all, rather than every allowed origin at once.
+    assert not any(name.startswith("Access-Control-") for name in client.get("/api/paystubs").headers.keys())
 
 
 def test_request_id_is_echoed_and_in_errors(client):

@@ -74,3 +74,29 @@ def test_written_amounts_round_trip(amount):
 ])
 def test_written_amount_spellings(text, expected):
     assert words_to_amount(text) == expected
+
+
+def test_every_spelling_of_seeded_amounts_reads_back_exactly():
+    """The common spellings take a one-regex fast path, the rest the general one: both must agree with the amount."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(500):
+        cents = rng.randrange(0, 10**11)
+        amount = cents / 100
+        plain, grouped = f"{amount:.2f}", f"{amount:,.2f}"
+        for spelling, sign in [(plain, 1), (grouped, 1), (f"${grouped}", 1), (f"-{plain}", -1), (f"-${grouped}", -1),
+                               (f"$-{grouped}", -1), (f"({grouped})", -1), (f"(${plain})", -1), (f"(-{plain})", -1),
+                               (f" ${grouped} ", 1), (f"{grouped} USD", 1), (f"+${plain}", 1), (f"$ {plain}", 1)]:
+            assert parse_amount(spelling) == sign * amount, spelling
+    for unbalanced in ["(12.00", "12.00)", "($1,2345.00)", "-$-5", "$$5", "1,23.00", "(1,234)x"]:
+        with pytest.raises(ValueError):
+            parse_amount(unbalanced)
+
+
+def test_iso_dates_and_trimmed_text_take_the_same_answers_on_every_path():
+    assert parse_date("2024-02-29") == date(2024, 2, 29) and parse_date(" 2024-02-29 ") == date(2024, 2, 29)
+    for impossible in ["2023-02-29", "2024-13-01", "2024-1-011"]:
+        with pytest.raises(ValueError):
+            parse_date(impossible)
+    assert parse_text("Acme") == "Acme" and parse_text("\tAcme\n") == "Acme" and parse_text("x" * 500) == "x" * 500
