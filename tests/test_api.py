@@ -302,3 +302,31 @@ def test_request_id_is_echoed_and_in_errors(client):
     assert response.headers["X-Request-ID"] == "abc-123" and response.json["request_id"] == "abc-123"
     generated = client.get("/healthz").headers["X-Request-ID"]
     assert len(generated) == 16
+
+
+def test_a_json_answer_reaches_the_wsgi_server_as_one_buffer_and_a_stream_stays_a_stream(app):
+    from flask import Response
+    from werkzeug.test import EnvironBuilder
+
+    closed = []
+
+    def streamed():
+        response = Response(iter([b"a", b"b"]), mimetype="text/plain")
+        response.call_on_close(lambda: closed.append("stream"))
+        return response
+
+    app.add_url_rule("/_stream", "stream", streamed)
+    started = []
+
+    def call(path, **kwargs):
+        environ = EnvironBuilder(path=path, **kwargs).get_environ()
+        return app(environ, lambda status, headers, exc_info=None: started.append(status))
+
+    body = call("/api/paystubs/analyze", method="POST", json=PAYSTUB)
+    assert isinstance(body, list) and len(body) == 1 and started[-1] == "200 OK"
+    assert json.loads(body[0])["document_type"] == "paystub"
+    stream = call("/_stream")
+    assert not isinstance(stream, list) and closed == []
+    assert b"".join(stream) == b"ab"
+    stream.close()
+    assert closed == ["stream"]
