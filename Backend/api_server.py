@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
 
 from config import Config
@@ -59,6 +59,24 @@ def identifying_columns(retraining_config) -> dict[str, tuple[str, ...]]:
                              f"{', '.join(unknown)} not {name} fields")
         columns[name] = tuple(wanted)
     return columns
+
+
+def cors_only_with_origin(app: Flask) -> None:
+    """Run flask-cors' response hook only for requests with an Origin header.
+
+    With always_send=False it adds nothing to any other response, but it still matched the
+    path and built the header set on every request (about 25 microseconds of a document's ~900).
+    """
+    hooks = app.after_request_funcs[None]
+    found = [i for i, hook in enumerate(hooks) if hook.__name__ == "cors_after_request"]
+    if len(found) != 1:
+        raise RuntimeError("flask-cors did not register its after_request hook as expected")
+    inner = hooks[found[0]]
+
+    def cors_after_request(response):
+        return inner(response) if "Origin" in request.headers else response
+
+    hooks[found[0]] = cors_after_request
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -113,8 +131,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(batches)
     app.register_blueprint(admin)
     # always_send=False: a request without an Origin header (not from a browser) gets no CORS headers,
-    # rather than every allowed origin at once, which no browser accepts anyway; it also skips the work.
+    # rather than every allowed origin at once, which no browser accepts anyway.
     CORS(app, resources={r"/api/*": {"origins": config.cors_origins}}, always_send=False)
+    cors_only_with_origin(app)
 
     from training.cli import register_cli, register_retraining_cli
 
