@@ -4,7 +4,7 @@
 
 Starts the production server on loopback on a temporary database and model directory,
 measures scoring latency on one connection, then runs the retrain exactly as the admin
-endpoint does (`python -m training.automated_retraining`, which nices itself) and measures
+endpoint does (`python -m training.automated_retraining`, at SCHED_IDLE on one core) and measures
 scoring latency again, in back-to-back windows, for as long as the retrain runs. Its new
 version is activated in the server's model directory, so the hot reload is measured too.
 Writes bench/results/retrain.json. `bench/run_benchmarks.py` runs this as part of the full
@@ -19,7 +19,10 @@ import sys
 import threading
 import time
 
-from harness import BACKEND, SLUGS, Measure, Service, load_generator, sample_documents, write_json
+from harness import BACKEND, SLUGS, Measure, Service, backend_on_path, load_generator, sample_documents, write_json
+
+backend_on_path()
+from training.priority import yield_cpu_to_serving  # noqa: E402
 
 
 def run_retrain(service: Service, measure: Measure, doc_type: str, samples: int, duration: float,
@@ -43,11 +46,17 @@ def run_retrain(service: Service, measure: Measure, doc_type: str, samples: int,
     def retrain() -> None:
         started = time.perf_counter()
         try:
-            done = subprocess.run([sys.executable, "-m", "training.automated_retraining", doc_type], cwd=BACKEND,
-                                  env=env, capture_output=True, text=True, timeout=max_seconds)
-            timing["exit_code"] = done.returncode
-            out = done.stdout
-            timing["result"] = json.loads(out[out.index("{"):]) if "{" in out else done.stderr[-2000:]
+            child = subprocess.Popen([sys.executable, "-m", "training.automated_retraining", doc_type], cwd=BACKEND,
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            yield_cpu_to_serving(child.pid)  # as the admin endpoint's runner does
+            try:
+                out, err = child.communicate(timeout=max_seconds)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.communicate()
+                raise
+            timing["exit_code"] = child.returncode
+            timing["result"] = json.loads(out[out.index("{"):]) if "{" in out else err[-2000:]
         except subprocess.TimeoutExpired:
             timing["exit_code"], timing["result"] = None, f"timed out after {max_seconds} s"
         timing["wall_seconds"] = round(time.perf_counter() - started, 2)

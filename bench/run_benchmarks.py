@@ -164,7 +164,7 @@ def markdown(report: dict) -> str:
     lines += ["## Retrain while serving", ""]
     if "retrain_wall_seconds" in retrain:
         idle, worst = retrain["scoring_idle"], retrain["scoring_during_retrain_worst"] or {}
-        lines += [f"`python -m training.automated_retraining {retrain['type']}` (as the admin endpoint runs it, as a SCHED_IDLE process) "
+        lines += [f"`python -m training.automated_retraining {retrain['type']}` (as the admin endpoint runs it: at SCHED_IDLE, on one core) "
                   f"on {retrain['synthetic_samples']:,} synthetic samples: {retrain['retrain_wall_seconds']} s wall "
                   f"(exit code {retrain['retrain_exit_code']}, activated: {retrain['activated']}). "
                   f"Scoring `{analyze_route(retrain['type'])}` at 1 connection, idle: p50 {idle['p50_ms']} ms, "

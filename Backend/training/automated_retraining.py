@@ -38,6 +38,7 @@ from .dataset import Dataset, feature_matrix
 from .ensemble import EnsembleParams, FraudEnsemble
 from .metrics import evaluate, is_worse
 from .model_performance_tracker import ModelPerformanceTracker
+from .priority import yield_cpu_to_serving
 from .retraining_config import RetrainingConfig, load_config
 from .versioning import fit_candidate, save_candidate
 
@@ -350,20 +351,6 @@ RETRAINERS: dict[str, type[DocumentModelRetrainer]] = {
     cls.doc_type_name: cls
     for cls in (PaystubModelRetrainer, CheckModelRetrainer, MoneyOrderModelRetrainer, BankStatementModelRetrainer)
 }
-
-
-def yield_cpu_to_serving() -> None:
-    """Serving requests come first: run on CPU time they leave idle (Linux SCHED_IDLE), else at nice 19.
-
-    At nice 10 a retrain still took a fair share of a 2-core machine and multiplied scoring
-    p99 several times; SCHED_IDLE threads run only when no normal thread wants the CPU.
-    """
-    import os
-
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):  # not Linux, or not permitted
-        os.nice(19)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from core.model_store import ModelStore
 from .jobs import SqlJobStore
+from .priority import yield_cpu_to_serving
 
 log = logging.getLogger(__name__)
 BACKEND_DIR = Path(__file__).resolve().parents[1]
@@ -54,6 +55,7 @@ class RetrainingRunner:
                        "--trigger", trigger]
             process = subprocess.Popen(command, cwd=BACKEND_DIR, env={**os.environ, **self.config.as_env()},
                                        start_new_session=True)
+            yield_cpu_to_serving(process.pid)  # before it imports anything: its imports compete with serving too
         threading.Thread(target=self._reap, args=(process, job_id), daemon=True, name=f"reap-{job_id[:8]}").start()
         log.info("Started %s retraining job %s (%s)", doc_type, job_id, trigger)
         return job_id
