@@ -167,8 +167,9 @@ def markdown(report: dict) -> str:
         lines += [f"`python -m training.automated_retraining {retrain['type']}` (as the admin endpoint runs it: at SCHED_IDLE, on one core) "
                   f"on {retrain['synthetic_samples']:,} synthetic samples: {retrain['retrain_wall_seconds']} s wall "
                   f"(exit code {retrain['retrain_exit_code']}, activated: {retrain['activated']}). "
-                  f"Scoring `{analyze_route(retrain['type'])}` at 1 connection, idle: p50 {idle['p50_ms']} ms, "
-                  f"p99 {idle['p99_ms']} ms; during the retrain ({len(retrain['scoring_during_retrain_windows'])} "
+                  f"Scoring `{analyze_route(retrain['type'])}` at 1 connection, idle (the quieter of a window before "
+                  f"and one after, p99 {' and '.join(str(w['p99_ms']) for w in retrain.get('scoring_idle_windows', []))} ms): "
+                  f"p50 {idle['p50_ms']} ms, p99 {idle['p99_ms']} ms; during the retrain ({len(retrain['scoring_during_retrain_windows'])} "
                   f"windows, the worst shown): p50 {worst.get('p50_ms')} ms, p99 {worst.get('p99_ms')} ms, "
                   f"so p99 x{retrain['p99_ratio']}.", ""]
         if retrain.get("error"):

@@ -55,3 +55,11 @@ def test_a_retrain_that_already_ended_is_left_alone():
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     yield_cpu_to_serving(child.pid)  # no error: nothing to change
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setscheduler"), reason="SCHED_IDLE is Linux-only")
+def test_a_pid_that_is_not_a_child_never_touches_the_caller():
+    policy, cpus = os.sched_getscheduler(0), os.sched_getaffinity(0)
+    for not_a_child in (0, -1):  # 0 would mean "the calling thread" to sched_setscheduler
+        yield_cpu_to_serving(not_a_child)
+    assert os.sched_getscheduler(0) == policy and os.sched_getaffinity(0) == cpus

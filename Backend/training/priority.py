@@ -19,6 +19,8 @@ def yield_cpu_to_serving(pid: int | None = None) -> None:
     anything; the child calls it again on itself. Where SCHED_IDLE or affinity is not
     available (not Linux) or not permitted, the process is niced to 19 instead.
     """
+    if pid is not None and pid <= 0:
+        return  # not a child's id: to these calls 0 would mean the caller, the server itself
     if not hasattr(os, "sched_setscheduler"):
         _nice(pid)
         return
