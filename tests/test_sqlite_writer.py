@@ -95,3 +95,138 @@ def _impatient(connect):
         conn.execute("PRAGMA busy_timeout=200")
         return conn
     return wrapped
+
+
+def test_the_wal_starts_over_under_steady_writes(store, tmp_path, monkeypatch):
+    """A passive checkpoint alone never catches up with writers that never pause, so the WAL
+    grew without bound (gigabytes in minutes under load); past the restart size, the frames
+    left over are copied with the writers held off, and the WAL starts over."""
+    monkeypatch.setattr(sqlite_writer, "CHECKPOINT_SECONDS", 0.02)
+    monkeypatch.setattr(sqlite_writer, "WAL_RESTART_FRAMES", 50)
+    store._writer.close()  # restart the checkpointer with the short period
+    stop = threading.Event()
+    commits = []
+
+    def write(thread: int) -> None:
+        i = 0
+        while not stop.is_set():
+            store.save_analysis("paystubs", record(f"w{thread}-{i}"))
+            commits.append(1)
+            i += 1
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(3)]
+    for thread in threads:
+        thread.start()
+    threading.Event().wait(2.0)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    conn = sqlite3.connect(tmp_path / "documents.db", isolation_level=None)
+    _, frames_now, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    conn.close()
+    # Every commit adds at least a table page and an index page: without a restart the WAL holds them all.
+    assert len(commits) > 300
+    assert frames_now < len(commits), (frames_now, len(commits))
+
+
+def test_checkpoint_holds_the_writers_off_only_past_the_restart_size(tmp_path):
+    path = str(tmp_path / "c.db")
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute("CREATE TABLE t (x)")
+    for i in range(20):
+        conn.execute("INSERT INTO t VALUES (?)", (i,))
+    other_process = sqlite_writer.ProcessWriteLock(f"{path}-writer.lock", timeout=0.05)
+    assert other_process.try_acquire()
+    lock = sqlite_writer.ProcessWriteLock(f"{path}-writer.lock", timeout=0.05)
+    frames, copied = sqlite_writer.checkpoint_wal(conn, lock, restart_frames=10_000)
+    assert frames == copied > 0  # below the restart size: done beside the writers, the lock never asked for
+    with pytest.raises(sqlite3.OperationalError):  # past it: the lock is needed, and a holder keeps it out
+        sqlite_writer.checkpoint_wal(conn, lock, restart_frames=1)
+    other_process.release()
+    frames, copied = sqlite_writer.checkpoint_wal(conn, lock, restart_frames=1)
+    assert frames == copied
+    conn.close()
+
+
+def test_writers_of_different_processes_take_turns(tmp_path):
+    """The lock beside the database is held per open file, so two descriptors exclude each other as two
+    processes do; a holder that is gone (its descriptor closed, as when it dies) frees it."""
+    path = str(tmp_path / "documents.db-writer.lock")
+    first = sqlite_writer.ProcessWriteLock(path, timeout=0.05)
+    second = sqlite_writer.ProcessWriteLock(path, timeout=0.05)
+    first.acquire()
+    assert not second.try_acquire()
+    with pytest.raises(sqlite3.OperationalError):
+        second.acquire()
+    first.close()
+    second.acquire()
+    second.release()
+    assert first.try_acquire()
+
+
+def test_a_save_waits_for_another_process_then_gives_up_as_unavailable(store, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    store.save_analysis("paystubs", record("before"))
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
+         f"{tmp_path / 'documents.db'}-writer.lock"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr(store._writer._process_lock, "timeout", 0.2)
+        with pytest.raises(StoreUnavailable):
+            store.save_analysis("paystubs", record("during"))
+    finally:
+        holder.kill()
+        holder.wait()
+    store.save_analysis("paystubs", record("after"))  # the holder died: its lock went with it
+    assert sorted(r.document_id for r in store.list_analyses("paystubs", ListQuery())) == ["after", "before"]
+
+
+@pytest.mark.parametrize("restart_frames, starts_over", [(1, True), (10**9, False)])
+def test_frames_written_during_the_checkpoint_are_copied_so_the_wal_starts_over(tmp_path, restart_frames, starts_over):
+    """A write lands while the first, passive pass copies (as under steady load); past the restart size
+    the locked pass copies it too and the next write starts the WAL over; below it (the lone passive
+    pass, as before) the WAL keeps every frame."""
+    path = str(tmp_path / "c.db")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (x)")
+    for i in range(30):
+        writer.execute("INSERT INTO t VALUES (?)", (i,))
+
+    reader = sqlite3.connect(path, isolation_level=None)
+
+    class WriteDuringFirstPass:
+        """The first pass cannot copy a write that lands while it runs; a reader pinning the frames
+        before that write, for the first pass's length, gives the pass the same view."""
+
+        def __init__(self, conn):
+            self.conn, self.calls = conn, 0
+
+        def execute(self, sql):
+            self.calls += 1
+            if self.calls > 1:
+                return self.conn.execute(sql)
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM t").fetchone()
+            writer.execute("INSERT INTO t VALUES (-1)")
+            cursor = self.conn.execute(sql)
+            reader.execute("COMMIT")
+            return cursor
+
+    checkpointer = sqlite3.connect(path, isolation_level=None)
+    lock = sqlite_writer.ProcessWriteLock(f"{path}-writer.lock")
+    sqlite_writer.checkpoint_wal(WriteDuringFirstPass(checkpointer), lock, restart_frames)
+    writer.execute("INSERT INTO t VALUES (-2)")
+    _, frames, _ = checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert (frames <= 2) is starts_over, frames
+    assert writer.execute("SELECT count(*) FROM t").fetchone()[0] == 32
+    for conn in (writer, reader, checkpointer):
+        conn.close()
