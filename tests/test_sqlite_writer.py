@@ -129,14 +129,20 @@ def test_the_wal_starts_over_under_steady_writes(store, tmp_path, monkeypatch):
     assert frames_now < len(commits), (frames_now, len(commits))
 
 
-def test_checkpoint_holds_the_writers_off_only_past_the_restart_size(tmp_path):
-    path = str(tmp_path / "c.db")
+def _wal_database(path: str, rows: int) -> sqlite3.Connection:
+    """A WAL database with table t of `rows` rows, each its own commit, none checkpointed yet."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA wal_autocheckpoint=0")
     conn.execute("CREATE TABLE t (x)")
-    for i in range(20):
+    for i in range(rows):
         conn.execute("INSERT INTO t VALUES (?)", (i,))
+    return conn
+
+
+def test_checkpoint_holds_the_writers_off_only_past_the_restart_size(tmp_path):
+    path = str(tmp_path / "c.db")
+    conn = _wal_database(path, rows=20)
     other_process = sqlite_writer.ProcessWriteLock(f"{path}-writer.lock", timeout=0.05)
     assert other_process.try_acquire()
     lock = sqlite_writer.ProcessWriteLock(f"{path}-writer.lock", timeout=0.05)
@@ -194,12 +200,7 @@ def test_frames_written_during_the_checkpoint_are_copied_so_the_wal_starts_over(
     the locked pass copies it too and the next write starts the WAL over; below it (the lone passive
     pass, as before) the WAL keeps every frame."""
     path = str(tmp_path / "c.db")
-    writer = sqlite3.connect(path, isolation_level=None)
-    writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    writer.execute("CREATE TABLE t (x)")
-    for i in range(30):
-        writer.execute("INSERT INTO t VALUES (?)", (i,))
+    writer = _wal_database(path, rows=30)
 
     reader = sqlite3.connect(path, isolation_level=None)
 
