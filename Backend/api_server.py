@@ -11,29 +11,38 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
-import os
-import sys
 from pathlib import Path
 
 from flask import Flask, request
 from flask_cors import CORS
 
-from config import Config
-from core.api import documents, slug_converter
-from core.batch_api import batches
-from core.batch_cli import register_batch_cli
-from core.detector import BaseFraudDetector
-from core.http import BufferedResponse, RequestIdFilter, install
-from core.json_provider import OrjsonProvider
-from core.meta import meta
-from core.outbox import Outbox, OutboxDocumentStore, start_flusher
-from core.outbox_cli import register_outbox_cli
-from core.scoring import RiskThresholds
-from core.services import BatchSettings, Services
-from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
+from cli import register_cli
+from config import INSTANCE_DIR, Config
+from document_types import DOCUMENT_TYPES
+from domain.scoring import RiskThresholds
+from models.detector import FraudDetector
+from scheduler.document_retraining_scheduler import RetrainingScheduler
+from services.analysis import AnalysisService, BatchSettings
+from services.container import Services
+from services.model_versions import ModelVersions
+from services.retraining import RetrainingRunner
+from store.factory import document_store_with_outbox
+from store.jobs import job_store_for
+from store.outbox import start_flusher
+from training.bootstrap import missing_baselines, train_baselines_in_subprocess
+from training.model_performance_tracker import ModelPerformanceTracker
+from training.onnx_export import load_legacy_version
+from training.retraining_config import load_config
+from web.admin import admin
+from web.batches import batches
+from web.context import slug_converter
+from web.documents import documents
+from web.http import BufferedResponse, RequestIdFilter, install
+from web.json_provider import OrjsonProvider
+from web.meta import meta
 
 log = logging.getLogger("api_server")
-BACKEND_DIR = os.path.dirname(os.path.abspath(__file__))
+BACKEND_DIR = Path(__file__).resolve().parent
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d %(request_id)s] %(name)s: %(message)s"
 
 
@@ -65,7 +74,7 @@ def cors_only_with_origin(app: Flask) -> None:
     """Run flask-cors' response hook only for requests with an Origin header.
 
     With always_send=False it adds nothing to any other response, but it still matched the
-    path and built the header set on every request (about 25 microseconds of a document's ~900).
+    path and built the header set on every request (a measurable share of a document's time).
     """
     hooks = app.after_request_funcs[None]
     found = [i for i, hook in enumerate(hooks) if hook.__name__ == "cors_after_request"]
@@ -79,80 +88,89 @@ def cors_only_with_origin(app: Flask) -> None:
     hooks[found[0]] = cors_after_request
 
 
-def create_app(config: Config | None = None) -> Flask:
-    """Build the app: document store, one detector per type (trained first if none exists), routes."""
+def create_app(config: Config | None = None, default_log_level: str = "WARNING") -> Flask:
+    """Build the app: stores, one detector per type (trained first if none exists), use cases, routes, CLI.
+
+    `default_log_level` applies when LOG_LEVEL is not set: the server passes INFO; the CLI
+    and tests keep WARNING, so a command prints what it was asked for and not start-up logs.
+    """
     config = config or Config.from_env()
-    configure_logging(config.LOG_LEVEL)
-    app = Flask(__name__)
+    configure_logging(config.LOG_LEVEL or default_log_level)
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.json = OrjsonProvider(app)
     app.response_class = BufferedResponse
     app.config.update(MAX_CONTENT_LENGTH=config.MAX_CONTENT_LENGTH, FRAUD_CONFIG=config)
-
-    from training.bootstrap import missing_baselines, train_baselines_in_subprocess
+    warn_about_old_model_folders(config)
 
     missing = missing_baselines(config, DOCUMENT_TYPES)
     if missing and config.TRAIN_BASELINE_ON_START:
         log.info("Training baseline models for %s before serving", ", ".join(missing))
-        train_baselines_in_subprocess(config, missing)
-
-    from training.retraining_config import load_config
+        train_baselines_in_subprocess(config, missing, log_level=config.LOG_LEVEL or default_log_level)
 
     retraining_config = load_config(config.retraining_config_path())  # fails fast if broken
-    thresholds = RiskThresholds(config.RISK_MEDIUM_THRESHOLD, config.RISK_HIGH_THRESHOLD)
-    detectors: dict[str, BaseFraudDetector] = {
-        name: cls(config.models_dir(name), thresholds, anomaly_escalates=config.ANOMALY_ESCALATES)
-        for name, cls in DETECTOR_CLASSES.items()
-    }
-    store = OutboxDocumentStore(config.document_store(), Outbox(config.outbox_path()))
-    app.extensions["outbox_flusher"] = start_flusher(store, config.OUTBOX_FLUSH_SECONDS)
-    batch = BatchSettings(config.BATCH_MAX_BYTES, config.BATCH_MAX_ROWS, identifying_columns(retraining_config))
-    services = Services(DOCUMENT_TYPES, detectors, store, thresholds, config.LIST_MAX_LIMIT, batch)
+    services = build_services(config, retraining_config)
     loaded = services.load_models()
     if not all(loaded.values()):
         log.warning("No model loaded for %s; /readyz answers 503", [n for n, ok in loaded.items() if not ok])
     app.extensions["fraud_detection"] = services
-
-    from training.admin_api import admin
-    from training.jobs import job_store_for
-    from training.runner import RetrainingRunner
-
-    from scheduler.document_retraining_scheduler import init_scheduler, start_scheduler
-
-    runner = RetrainingRunner(config, job_store_for(config))
-    app.extensions["retraining_config"] = retraining_config
-    app.extensions["retraining_runner"] = runner
-    app.extensions["retraining_scheduler"] = init_scheduler(config, retraining_config, services, runner)
-    start_scheduler()
+    app.extensions["outbox_flusher"] = start_flusher(services.store, config.OUTBOX_FLUSH_SECONDS)
+    services.scheduler.start(stop_at_exit=True)
 
     app.url_map.converters["doctype"] = slug_converter([t.slug for t in DOCUMENT_TYPES.values()])
     install(app)
-    app.register_blueprint(meta)
-    app.register_blueprint(documents)
-    app.register_blueprint(batches)
-    app.register_blueprint(admin)
+    for blueprint in (meta, documents, batches, admin):
+        app.register_blueprint(blueprint)
     # always_send=False: a request without an Origin header (not from a browser) gets no CORS headers,
     # rather than every allowed origin at once, which no browser accepts anyway.
     CORS(app, resources={r"/api/*": {"origins": config.cors_origins}}, always_send=False)
     cors_only_with_origin(app)
-
-    from training.cli import register_cli, register_retraining_cli
-
-    register_cli(app)
-    register_retraining_cli(app)
-    register_batch_cli(app)
-    register_outbox_cli(app)
+    register_cli(app, services)
     return app
+
+
+def build_services(config: Config, retraining_config) -> Services:
+    """The use cases over every document type, wired to the configured stores and models."""
+    thresholds = RiskThresholds(config.RISK_MEDIUM_THRESHOLD, config.RISK_HIGH_THRESHOLD)
+    detectors = {
+        name: FraudDetector(doc_type, config.models_dir(name), thresholds, anomaly_escalates=config.ANOMALY_ESCALATES,
+                            legacy_loader=load_legacy_version)
+        for name, doc_type in DOCUMENT_TYPES.items()
+    }
+    versions = {
+        name: ModelVersions(doc_type, detectors[name].store,
+                            ModelPerformanceTracker(name, detectors[name].store.directory))
+        for name, doc_type in DOCUMENT_TYPES.items()
+    }
+    batch = BatchSettings(config.BATCH_MAX_BYTES, config.BATCH_MAX_ROWS, identifying_columns(retraining_config))
+    analysis = AnalysisService(DOCUMENT_TYPES, detectors, document_store_with_outbox(config, DOCUMENT_TYPES.values()),
+                               batch)
+    services = Services(DOCUMENT_TYPES, analysis, versions, RetrainingRunner(config, job_store_for(config)),
+                        retraining_config, config.LIST_MAX_LIMIT)
+    services.scheduler = RetrainingScheduler(config, retraining_config, services, services.runner)
+    # Late-bound, so the scheduler in place when the review arrives is the one asked.
+    analysis.on_review = lambda name: services.scheduler.on_review(name)
+    return services
+
+
+def warn_about_old_model_folders(config: Config) -> None:
+    """Models of deployments from before the instance folder sat in <type>/ml/models; say where they go now."""
+    if config.MODELS_DIR:
+        return
+    for name in DOCUMENT_TYPES:
+        old = BACKEND_DIR / name / "ml" / "models"
+        if (old / "ACTIVE_VERSION.txt").exists():
+            log.warning("Models found in %s are no longer read: move them to %s or set MODELS_DIR", old,
+                        config.models_dir(name))
 
 
 def serving_app() -> Flask:
     """The app as each production worker process builds it: create_app(), then the heap frozen.
 
     Everything built so far (modules, models, the app) lives as long as the worker; gc.freeze()
-    takes it out of the collector's reach, so a full collection no longer walks ~90,000
-    long-lived objects (about 30 ms, in the middle of some request) and the frequent young
-    collections get cheaper too (measured: 48 -> 15 ms of collection per 12,000 documents).
+    takes it out of the collector's reach, so full collections no longer walk those
+    long-lived objects in the middle of a request (docs/benchmarks.md has the figures).
     """
-    app = create_app()
+    app = create_app(default_log_level="INFO")
     gc.freeze()
     return app
 
@@ -163,21 +181,19 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     config = Config.from_env()
     if args.dev:
-        create_app(config).run(host=config.HOST, port=config.PORT, threaded=True)
+        create_app(config, default_log_level="INFO").run(host=config.HOST, port=config.PORT, threaded=True)
         return
 
     from granian import Granian
     from granian.constants import Interfaces
 
-    # Granian (Rust HTTP, WSGI in worker processes): against gunicorn's gthread workers it halved the
-    # HTTP layer's CPU per request in bench/ (p50 2.2 -> 1.3 ms for one document on loopback).
+    # Granian (Rust HTTP, WSGI in worker processes): see docs/benchmarks.md for why not gunicorn.
     Granian(
         "api_server:serving_app", factory=True, interface=Interfaces.WSGI, working_dir=Path(BACKEND_DIR),
         address=config.HOST, port=config.PORT, workers=config.WEB_CONCURRENCY, blocking_threads=config.WEB_THREADS,
-        log_access=config.ACCESS_LOG, log_level=config.LOG_LEVEL.lower(), respawn_failed_workers=True,
+        log_access=config.ACCESS_LOG, log_level=(config.LOG_LEVEL or "INFO").lower(), respawn_failed_workers=True,
     ).serve()
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     main()

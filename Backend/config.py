@@ -1,7 +1,10 @@
 """Service configuration, read once from the environment (and an optional .env file).
 
 Every setting has a default that runs the service on a fresh machine with no set-up:
-SQLite in the instance folder, models beside each document type's package. Secrets
+SQLite and the models in the instance folder (Backend/instance, outside the source
+packages, as in Flask's instance folder). This module only reads settings; the app
+factory builds stores and models from them. It is the only module that reads the
+environment. Secrets
 (ADMIN_API_TOKEN, database passwords inside DATABASE_URL, SUPABASE_KEY) only ever come
 from the environment.
 """
@@ -38,38 +41,67 @@ def _number(kind: type, name: str, raw: str) -> Any:
 
 @dataclass(frozen=True)
 class Config:
-    """All settings; the README's configuration table documents each."""
+    """All settings; docs/configuration.md (generated from the `doc` of each field) documents each."""
 
-    DATABASE_URL: str = ""  # empty: SQLite file in the instance folder
-    MODELS_DIR: str = ""  # empty: <type>/ml/models inside each package
-    CORS_ORIGINS: str = "http://localhost:3000,http://localhost:5173"
-    RISK_MEDIUM_THRESHOLD: float = 30.0
-    RISK_HIGH_THRESHOLD: float = 70.0
-    MAX_CONTENT_LENGTH: int = 1_000_000  # bytes of one request body
-    BATCH_MAX_BYTES: int = 20_000_000  # bytes of one batch upload (analyze-batch)
-    BATCH_MAX_ROWS: int = 50_000  # documents in one batch upload
-    ANOMALY_ESCALATES: bool = True  # an anomalous document the models would APPROVE is ESCALATEd instead
-    TRAIN_BASELINE_ON_START: bool = True
-    BASELINE_SAMPLES: int = 4000
-    BASELINE_SEED: int = 42
-    LIST_MAX_LIMIT: int = 500
-    OUTBOX_PATH: str = ""  # empty: instance/outbox.db
-    OUTBOX_FLUSH_SECONDS: float = 10.0
-    LOG_LEVEL: str = "INFO"
-    HOST: str = "0.0.0.0"
-    PORT: int = 5001
-    WEB_CONCURRENCY: int = 2
-    # threads per worker process. One measured best on 2 cores (scoring is CPU-bound: more threads only
-    # contend for the GIL); a batch upload then holds its worker until it is done, so raise WEB_CONCURRENCY
-    # where large uploads and interactive scoring share the server.
-    WEB_THREADS: int = 1
-    ACCESS_LOG: bool = False  # one line per request; off by default (it cost ~0.3 ms a request under gunicorn)
-    ADMIN_API_TOKEN: str = field(default="", repr=False)
-    SUPABASE_URL: str = ""
-    SUPABASE_KEY: str = field(default="", repr=False)  # service-role key: server side only
-    SUPABASE_MAX_ROWS: int = 1000  # the project's PostgREST max-rows setting
-    ENABLE_AUTOMATED_RETRAINING: bool = False
-    RETRAINING_CONFIG_PATH: str = ""
+    DATABASE_URL: str = field(default="", metadata={"doc": (
+        "SQLAlchemy URL of the document store, e.g. `postgresql://user@host/db`. Unset: the SQLite file "
+        "`Backend/instance/fraud_detection.db`. It also holds the retraining jobs and scheduler tables; with several "
+        "hosts, point it at a shared database. A password in it comes from the environment or `.env` only.")})
+    MODELS_DIR: str = field(default="", metadata={"doc": (
+        "Directory holding one `<type>/` model directory per document type. Unset: `Backend/instance/models`, "
+        "so each type's versions are in `Backend/instance/models/<type>/`.")})
+    CORS_ORIGINS: str = field(default="http://localhost:3000,http://localhost:5173", metadata={"doc": (
+        "Comma-separated origins of the review frontend.")})
+    RISK_MEDIUM_THRESHOLD: float = field(default=30.0, metadata={"doc": (
+        "Risk score from which a document is MEDIUM risk (LOW below). Must satisfy 0 < medium < high < 100.")})
+    RISK_HIGH_THRESHOLD: float = field(default=70.0, metadata={"doc": (
+        "Risk score from which a document is HIGH risk.")})
+    MAX_CONTENT_LENGTH: int = field(default=1_000_000, metadata={"doc": (
+        "Largest request body in bytes; a larger one answers 413. At least 1024.")})
+    BATCH_MAX_BYTES: int = field(default=20_000_000, metadata={"doc": (
+        "Largest batch upload (`analyze-batch`) in bytes; a larger one answers 413.")})
+    BATCH_MAX_ROWS: int = field(default=50_000, metadata={"doc": (
+        "Most documents in one batch upload; more answer 413.")})
+    ANOMALY_ESCALATES: bool = field(default=True, metadata={"doc": (
+        "ESCALATE an anomalous document the models would APPROVE. False: APPROVE it, still with the "
+        "`ANOMALOUS_DOCUMENT` reason.")})
+    TRAIN_BASELINE_ON_START: bool = field(default=True, metadata={"doc": (
+        "At start-up, train a synthetic baseline for a type that has no model.")})
+    BASELINE_SAMPLES: int = field(default=4000, metadata={"doc": (
+        "Synthetic documents the baseline is trained on. At least 200.")})
+    BASELINE_SEED: int = field(default=42, metadata={"doc": "Random seed of the synthetic baseline."})
+    LIST_MAX_LIMIT: int = field(default=500, metadata={"doc": "Largest `limit` the list route accepts."})
+    OUTBOX_PATH: str = field(default="", metadata={"doc": (
+        "SQLite file of the local outbox, which keeps analyses made while the store is away. Unset: "
+        "`Backend/instance/outbox.db`.")})
+    OUTBOX_FLUSH_SECONDS: float = field(default=10.0, metadata={"doc": (
+        "How often, in seconds, the background thread flushes the outbox to the store.")})
+    LOG_LEVEL: str = field(
+        default="", metadata={"doc": "Python logging level. Empty: INFO for the server, WARNING for CLI commands "
+                                     "(which then print only what they were asked for)."}
+    )
+    HOST: str = field(default="0.0.0.0", metadata={"doc": "Address `python Backend/api_server.py` listens on."})
+    PORT: int = field(default=5001, metadata={"doc": "Port `python Backend/api_server.py` listens on."})
+    WEB_CONCURRENCY: int = field(default=2, metadata={"doc": "Worker processes of the production server."})
+    WEB_THREADS: int = field(default=1, metadata={"doc": (
+        "Threads per worker process. Scoring is CPU-bound, so more threads only contend for the GIL; one thread "
+        "per worker measured best (`bench/serving_benchmark.py`). A batch upload then holds its worker until it is done, so raise "
+        "`WEB_CONCURRENCY`, not this, where large uploads and interactive scoring share the server.")})
+    # off by default: it cost ~0.3 ms a request under gunicorn
+    ACCESS_LOG: bool = field(default=False, metadata={"doc": (
+        "One log line per request. Errors are always logged, with their request id.")})
+    ADMIN_API_TOKEN: str = field(default="", repr=False, metadata={"doc": (
+        "Bearer token of the admin routes (retraining, rollback). Unset: those routes answer 503.")})
+    SUPABASE_URL: str = field(default="", metadata={"doc": (
+        "`https://<project>.supabase.co`. With `SUPABASE_KEY` set too, Supabase is the document store.")})
+    SUPABASE_KEY: str = field(default="", repr=False, metadata={"doc": (
+        "The Supabase service-role key. Server side only: never in the repository or the frontend.")})
+    SUPABASE_MAX_ROWS: int = field(default=1000, metadata={"doc": (
+        "The project's PostgREST max-rows setting; reads page by this size.")})
+    ENABLE_AUTOMATED_RETRAINING: bool = field(default=False, metadata={"doc": (
+        "Run the scheduled retraining jobs (weekly job and trigger check) in every serving process.")})
+    RETRAINING_CONFIG_PATH: str = field(default="", metadata={"doc": (
+        "The retraining configuration file. Unset: `Backend/training/retraining_config.json`.")})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: bool = True, **overrides: Any) -> "Config":
@@ -108,18 +140,9 @@ class Config:
         """The settings as environment variables, for a child process; the admin token is left out."""
         return {spec.name: str(getattr(self, spec.name)) for spec in fields(self) if spec.name != "ADMIN_API_TOKEN"}
 
-    def document_store(self):
-        """The configured document store: Supabase when SUPABASE_URL and SUPABASE_KEY are set, else SQL."""
-        from document_types import DOCUMENT_TYPES
-
-        tables = {t.table: t.name for t in DOCUMENT_TYPES.values()}
-        if self.SUPABASE_URL and self.SUPABASE_KEY:
-            from core.supabase_store import SupabaseDocumentStore
-
-            return SupabaseDocumentStore(self.SUPABASE_URL, self.SUPABASE_KEY, tables, max_rows=self.SUPABASE_MAX_ROWS)
-        from core.sql_store import SqlDocumentStore
-
-        return SqlDocumentStore(self.database_url(), tables)
+    def child_environment(self) -> dict[str, str]:
+        """The environment of a child process (a retrain): this process's, with these settings."""
+        return {**os.environ, **self.as_env()}
 
     def outbox_path(self) -> Path:
         return Path(self.OUTBOX_PATH) if self.OUTBOX_PATH else INSTANCE_DIR / "outbox.db"
@@ -128,15 +151,10 @@ class Config:
         return Path(self.RETRAINING_CONFIG_PATH) if self.RETRAINING_CONFIG_PATH else BACKEND_DIR / "training" / "retraining_config.json"
 
     def models_dir(self, doc_type: str) -> Path:
-        if self.MODELS_DIR:
-            return Path(self.MODELS_DIR) / doc_type
-        return BACKEND_DIR / doc_type / "ml" / "models"
+        return (Path(self.MODELS_DIR) if self.MODELS_DIR else INSTANCE_DIR / "models") / doc_type
 
     def database_url(self) -> str:
-        if self.DATABASE_URL:
-            return self.DATABASE_URL
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{INSTANCE_DIR / 'fraud_detection.db'}"
+        return self.DATABASE_URL or f"sqlite:///{INSTANCE_DIR / 'fraud_detection.db'}"
 
     @property
     def cors_origins(self) -> list[str]:

@@ -41,7 +41,7 @@ NO_TELEMETRY = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
 def feature_rows(doc_type: str, documents: list[dict]) -> tuple[list[str], list[list[float]]]:
     """Feature names and one row per document, as the service's extractor computes them."""
     backend_on_path()
-    from core.schemas import validate_document
+    from domain.fields import validate_document
     from document_types import DOCUMENT_TYPES
 
     t = DOCUMENT_TYPES[doc_type]
@@ -65,7 +65,7 @@ def build_model(type_dir: Path, doc_type: str, out: Path, documents: list[dict])
     import pandas as pd
     from mlflow.models import infer_signature
 
-    from core.model_store import ModelStore
+    from models.model_store import ModelStore
     from peer_model import RiskEnsembleModel  # imported by module name, so the pickle refers to it, not to a copy
     from training.ensemble import FraudEnsemble
 

@@ -23,7 +23,7 @@ import time
 from harness import BACKEND, SLUGS, Measure, Service, backend_on_path, load_generator, sample_documents, write_json
 
 backend_on_path()
-from training.priority import yield_cpu_to_serving  # noqa: E402
+from services.priority import yield_cpu_to_serving  # noqa: E402
 
 
 def run_retrain(service: Service, measure: Measure, doc_type: str, samples: int, duration: float,

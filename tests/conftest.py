@@ -58,7 +58,7 @@ def client(app):
 
 
 def reset_postgres(url: str) -> None:
-    from core.sql_store import normalise_url
+    from store.sql import normalise_url
 
     engine = create_engine(normalise_url(url))
     with engine.begin() as conn:

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Backend"))
 
 from config import Config  # noqa: E402
-from training.automated_retraining import RETRAINERS  # noqa: E402
+from training.automated_retraining import DocumentModelRetrainer  # noqa: E402
 from training.ensemble import EnsembleParams  # noqa: E402
 
 SMALL = EnsembleParams(rf_n_estimators=10, xgb_n_estimators=20, n_jobs=1)
@@ -31,7 +31,7 @@ def child(doc_type: str) -> int:
     def progress(stage: str) -> None:
         print(f"stage {os.getpid()} {stage}", flush=True)
 
-    retrainer = RETRAINERS[doc_type](app_config=Config.from_env(), progress=progress, params=SMALL)
+    retrainer = DocumentModelRetrainer(doc_type, app_config=Config.from_env(), progress=progress, params=SMALL)
     return 0 if retrainer.retrain().get("success") else 1
 
 

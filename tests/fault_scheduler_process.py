@@ -30,7 +30,7 @@ SECONDS = 2
 def main() -> None:
     url, models_dir, run_log = sys.argv[1], sys.argv[2], sys.argv[3]
     from api_server import create_app
-    from scheduler.document_retraining_scheduler import init_scheduler
+    from scheduler.document_retraining_scheduler import RetrainingScheduler
 
     outbox = Path(run_log).parent / f"outbox-{os.getpid()}.db"  # in the test's temporary directory
     config = Config.from_env(environ={}, DATABASE_URL=url, MODELS_DIR=models_dir, TRAIN_BASELINE_ON_START=False,
@@ -45,9 +45,9 @@ def main() -> None:
 
     print("ready", flush=True)
     first = datetime.fromtimestamp(float(sys.stdin.readline()), timezone.utc)
-    scheduler = init_scheduler(
-        dataclasses.replace(config, ENABLE_AUTOMATED_RETRAINING=True), app.extensions["retraining_config"],
-        app.extensions["fraud_detection"], app.extensions["retraining_runner"],
+    scheduler = RetrainingScheduler(
+        dataclasses.replace(config, ENABLE_AUTOMATED_RETRAINING=True), app.extensions["fraud_detection"].retraining_config,
+        app.extensions["fraud_detection"], app.extensions["fraud_detection"].runner,
         weekly_trigger=IntervalTrigger(seconds=SECONDS, start_date=first, timezone=timezone.utc,
                                        end_date=first + timedelta(seconds=SECONDS * (PERIODS - 1))),
         trigger_check=IntervalTrigger(days=3650, start_date=first + timedelta(days=3650)),

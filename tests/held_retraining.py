@@ -12,7 +12,7 @@ def hold_retraining_processes(monkeypatch) -> threading.Event:
     queued), so the routes answer as in production; nothing trains and no process is left.
     Set the event when done: the reaper threads then mark the held jobs failed and end.
     """
-    import training.runner
+    import services.retraining
 
     release = threading.Event()
 
@@ -27,5 +27,5 @@ def hold_retraining_processes(monkeypatch) -> threading.Event:
             self.returncode = 0
             return 0
 
-    monkeypatch.setattr(training.runner, "subprocess", types.SimpleNamespace(Popen=HeldProcess))
+    monkeypatch.setattr(services.retraining, "subprocess", types.SimpleNamespace(Popen=HeldProcess))
     return release

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from core.sql_store import make_engine
+from store.sql import make_engine
 
 MIGRATIONS = sorted((Path(__file__).resolve().parents[1] / "supabase" / "migrations").glob("*.sql"))
 TABLES = ("paystubs", "checks", "money_orders", "bank_statements")

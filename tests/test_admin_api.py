@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import make_config
-from core.model_store import ModelStore
+from models.model_store import ModelStore
 from document_types import DOCUMENT_TYPES
 from test_retraining import label_documents, small_config, truthful
 
@@ -163,7 +163,8 @@ def test_killed_runs_leave_a_loadable_active_version(models_dir, tmp_path):
     """kill -9 at seeded random points of real runs; the active version always verifies and loads."""
     import random
 
-    from document_types import DETECTOR_CLASSES
+    from document_types import DOCUMENT_TYPES
+    from models.detector import FraudDetector
 
     config_path = small_config(tmp_path, {"max_performance_drop": 1.0})  # every finished run activates
     db = f"sqlite:///{tmp_path}/docs.db"
@@ -176,7 +177,7 @@ def test_killed_runs_leave_a_loadable_active_version(models_dir, tmp_path):
         process.wait()
         active = store.active_version()
         store.verify(active)
-        detector = DETECTOR_CLASSES["paystub"](store.directory)
+        detector = FraudDetector(DOCUMENT_TYPES["paystub"], store.directory)
         assert detector.reload_models() and detector.model_version == active
         for info in store.list_versions():
             assert info.valid, info  # a half-written version is never listed as valid

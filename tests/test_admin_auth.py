@@ -104,7 +104,7 @@ def test_every_admin_route_is_503_without_a_configured_token(models_dir, tmp_pat
 def test_the_comparison_is_of_fixed_length_digests_with_compare_digest(admin_app, monkeypatch):
     """Structural: every supplied token, whatever its length or shared prefix, costs one compare_digest
     of two 32-byte SHA-256 digests, so the time taken cannot follow how much of the token matched."""
-    import core.auth
+    import web.auth
 
     calls = []
     real = hmac.compare_digest
@@ -113,7 +113,7 @@ def test_the_comparison_is_of_fixed_length_digests_with_compare_digest(admin_app
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(core.auth.hmac, "compare_digest", spy)
+    monkeypatch.setattr(web.auth.hmac, "compare_digest", spy)
     client = admin_app.test_client()
     expected = hashlib.sha256(TOKEN.encode()).digest()
     supplied = ["", "x", TOKEN[:1], TOKEN[:len(TOKEN) // 2], TOKEN[:-1], TOKEN[:-1] + "?", TOKEN + "x", "x" * 100_000,
@@ -151,11 +151,11 @@ def test_check_time_does_not_follow_the_matched_prefix(models_dir, tmp_path, mon
     """Coarse timing: wrong at the first character vs wrong at the last, with a long token so a leak would
     be large. The same measurement on a deliberately leaky comparison shows that it can see a leak."""
     from api_server import create_app
-    import core.auth
+    import web.auth
 
     long_token = "".join(random.Random(1).choices(string.ascii_letters, k=20_000))
     app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", ADMIN_API_TOKEN=long_token))
-    view = core.auth.require_admin(lambda: "ok")
+    view = web.auth.require_admin(lambda: "ok")
     early = {"Authorization": "Bearer " + ("?" + long_token[1:])}
     late = {"Authorization": "Bearer " + (long_token[:-1] + "?")}
     try:
@@ -178,8 +178,8 @@ def test_check_time_does_not_follow_the_matched_prefix(models_dir, tmp_path, mon
                     return False
             return len(a) == len(b)
 
-        monkeypatch.setattr(core.auth, "_digest", lambda value: value)
-        monkeypatch.setattr(core.auth.hmac, "compare_digest", leaky)
+        monkeypatch.setattr(web.auth, "_digest", lambda value: value)
+        monkeypatch.setattr(web.auth.hmac, "compare_digest", leaky)
         control = ratio()
         print(f"\nadmin token check, time wrong-at-last / wrong-at-first: {ratios}; leaky control: {control:.1f}")
         assert control > 3, "the timing measurement cannot see even a gross leak"

@@ -11,12 +11,13 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 
 from conftest import make_config
-from core.anomaly import AnomalyModel, scale_rows
-from core.anomaly_kinds import ANOMALY_KINDS
-from core.model_store import ModelStore
-from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
-from paystub.schema import PaystubFields
-from training.anomaly import AnomalySettings, fit_anomaly
+from models.anomaly import SCORERS, AnomalyModel, scale_rows
+from training.anomaly_fitting import ANOMALY_KINDS
+from models.model_store import ModelStore
+from document_types import DOCUMENT_TYPES
+from models.detector import FraudDetector
+from paystub.fields import PaystubFields
+from training.anomaly_fitting import AnomalySettings, fit_anomaly
 from training.baseline import train_baseline
 from training.dataset import feature_matrix
 from training.ensemble import EnsembleParams
@@ -108,7 +109,7 @@ def test_isolation_forest_export_scores_exactly_like_scikit_learn():
     center, scale = genuine.mean(axis=0), np.where(genuine.std(axis=0) < 1e-9, 1.0, genuine.std(axis=0))
     Z = scale_rows(genuine, center, scale)
     kind = ANOMALY_KINDS["isolation_forest"]
-    served = kind.scorer(kind.fit(Z, 11))
+    served = SCORERS[kind.name](kind.fit(Z, 11))
     reference = IsolationForest(n_estimators=kind.n_estimators, random_state=11, n_jobs=1).fit(Z)
     everything = scale_rows(X, center, scale)
     np.testing.assert_allclose(served(everything)[0], -reference.score_samples(everything), atol=1e-5)
@@ -120,7 +121,7 @@ def test_knn_lof_serving_matches_scikit_learn():
     X, labels = _genuine_and_forged(600)
     Z = scale_rows(X, X.mean(axis=0), np.maximum(X.std(axis=0), 1e-3))
     kind = ANOMALY_KINDS["knn_lof"]
-    served = kind.scorer(kind.fit(Z[labels == 0], 0))
+    served = SCORERS[kind.name](kind.fit(Z[labels == 0], 0))
     reference = LocalOutlierFactor(n_neighbors=kind.n_neighbors, novelty=True).fit(Z[labels == 0])
     np.testing.assert_allclose(served(Z)[0], -reference.score_samples(Z), rtol=1e-4)
 
@@ -152,8 +153,8 @@ def test_autoencoder_explains_by_reconstruction_error():
 
 
 def test_an_anomalous_document_is_never_approved_without_the_reason(models_dir):
-    detector = DETECTOR_CLASSES["paystub"](models_dir / "paystub", anomaly_escalates=True)
-    flag_only = DETECTOR_CLASSES["paystub"](models_dir / "paystub", anomaly_escalates=False)
+    detector = FraudDetector(DOCUMENT_TYPES["paystub"], models_dir / "paystub", anomaly_escalates=True)
+    flag_only = FraudDetector(DOCUMENT_TYPES["paystub"], models_dir / "paystub", anomaly_escalates=False)
     assert detector.reload_models() and flag_only.reload_models()
     documents = PAYSTUB.generator.generate(400, 31, fraud_rate=0.0).documents
     parsed = [PaystubFields.model_validate(d) for d in documents]
@@ -178,7 +179,7 @@ def test_a_tampered_anomaly_canary_refuses_the_version(models_dir):
     manifest = json.loads(store.manifest_path(version).read_text())
     manifest["canary"]["expected_anomaly_scores"][0] += 0.25
     store.manifest_path(version).write_text(json.dumps(manifest))
-    detector = DETECTOR_CLASSES["paystub"](models_dir / "paystub")
+    detector = FraudDetector(DOCUMENT_TYPES["paystub"], models_dir / "paystub")
     assert not detector.reload_models()
     assert "anomaly" in detector.last_error["error"]
 

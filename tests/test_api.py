@@ -8,8 +8,8 @@ import pytest
 from openapi_spec_validator import validate as validate_openapi
 
 from conftest import make_config
-from core.api_models import AnalysisList, AnalysisResponse, ModelsResponse, ReadinessResponse, ReviewResponse, StoredAnalysis
-from core.document_store import StoreUnavailable
+from web.schemas import AnalysisList, AnalysisResponse, ModelsResponse, ReadinessResponse, ReviewResponse, StoredAnalysis
+from store.document_store import StoreUnavailable
 from document_types import DOCUMENT_TYPES
 
 TYPES = list(DOCUMENT_TYPES.values())
@@ -188,7 +188,7 @@ def test_review_is_recorded_and_queryable_as_a_label(client):
     stored = client.get(f"/api/paystubs/{document_id}").json
     assert (stored["reviewer_decision"], stored["reviewer"], stored["review_notes"]) == ("APPROVE", "ben", "ok")
     store = client.application.extensions["fraud_detection"].store
-    from core.document_store import LabelQuery
+    from domain.records import LabelQuery
     labels = {r.document_id: r.label for r in store.labelled_documents("paystubs", LabelQuery(min_confidence=0.99))}
     assert labels[document_id] == "APPROVE"
 

@@ -15,8 +15,8 @@ import json
 import pytest
 
 from conftest import make_config
-from core import parsing
-from core.model_store import ModelStore
+from domain import parsing
+from models.model_store import ModelStore
 from document_types import DOCUMENT_TYPES
 from test_api import error_fields
 

@@ -8,12 +8,11 @@ from datetime import date
 import numpy as np
 import pytest
 
-from bank_statement import BANK_STATEMENT
+from document_types import DOCUMENT_TYPES, BANK_STATEMENT
 from bank_statement.features import BankStatementFeatureExtractor
-from bank_statement.ml.bank_statement_fraud_detector import BankStatementFraudDetector
-from bank_statement.schema import BankStatementFields, Transaction
+from bank_statement.fields import BankStatementFields, Transaction
 from bank_statement.synthetic import BankStatementGenerator
-from core.schemas import DocumentValidationError, validate_document
+from domain.fields import DocumentValidationError, validate_document
 
 TODAY = date(2024, 4, 15)
 HOLDER = "Maria Garcia"
@@ -319,7 +318,7 @@ def test_document_type_and_detector_are_bound():
     assert (BANK_STATEMENT.name, BANK_STATEMENT.slug, BANK_STATEMENT.table, BANK_STATEMENT.label) == (
         "bank_statement", "bank-statements", "bank_statements", "Bank statement")
     assert BANK_STATEMENT.schema is BankStatementFields
-    assert BankStatementFraudDetector.document_type is BANK_STATEMENT
+    assert DOCUMENT_TYPES[BANK_STATEMENT.name] is BANK_STATEMENT
     assert BANK_STATEMENT.extractor.feature_names == EXTRACTOR.feature_names
 
 

@@ -10,8 +10,9 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import make_config
-from core.api_models import BatchResponse
-from core.document_store import ListQuery, StoreUnavailable
+from web.schemas import BatchResponse
+from store.document_store import StoreUnavailable
+from domain.records import ListQuery
 from document_types import DOCUMENT_TYPES
 
 PAYSTUB = DOCUMENT_TYPES["paystub"]
@@ -257,7 +258,7 @@ def test_a_routing_number_stored_as_a_number_in_excel_is_an_error_not_a_guess(cl
 
 
 def test_the_upload_is_scored_by_the_loaded_models_and_never_trains(client, models_dir, monkeypatch):
-    from core.anomaly_kinds import AnomalyKind
+    from training.anomaly_fitting import AnomalyKind
     from training.ensemble import FraudEnsemble
 
     def no_training(*_args, **_kwargs):

@@ -7,16 +7,15 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from check import CHECK
-from core.amount_words import words_to_amount
+from document_types import DOCUMENT_TYPES, CHECK
+from domain.amount_words import words_to_amount
 from check.features import CheckFeatureExtractor
 from check.micr import MicrFields, parse_micr, same_number
-from check.ml.check_fraud_detector import CheckFraudDetector
 from check.routing import aba_check_digit, aba_checksum, is_valid_routing_number
-from check.schema import CheckFields
+from check.fields import CheckFields
 from check.synthetic import CheckGenerator, routing_number
-from core.amount_words import amount_to_words
-from core.schemas import DocumentValidationError, validate_document
+from domain.amount_words import amount_to_words
+from domain.fields import DocumentValidationError, validate_document
 
 TODAY = date(2025, 6, 1)
 EXTRACTOR = CheckFeatureExtractor()
@@ -400,4 +399,4 @@ def test_document_type_and_detector_are_bound():
     assert CHECK.schema is CheckFields
     assert isinstance(CHECK.extractor, CheckFeatureExtractor)
     assert isinstance(CHECK.generator, CheckGenerator)
-    assert CheckFraudDetector.document_type is CHECK
+    assert DOCUMENT_TYPES[CHECK.name] is CHECK

@@ -20,14 +20,13 @@ import respx
 from sqlalchemy import text
 
 from conftest import make_config
-from core import sqlite_writer
-from core.api_models import ReadinessResponse
-from core.document_store import (
-    DuplicateDocument, ListQuery, StoredLater, StoreRejected, StoreUnavailable,
-)
-from core.outbox import Outbox, OutboxDocumentStore
-from core.sql_store import SqlDocumentStore, _row
-from core.supabase_store import SupabaseDocumentStore
+from store import sqlite_writer
+from web.schemas import ReadinessResponse
+from store.document_store import DuplicateDocument, StoredLater, StoreRejected, StoreUnavailable
+from domain.records import ListQuery
+from store.outbox import Outbox, OutboxDocumentStore
+from store.sql import SqlDocumentStore, _row
+from store.supabase import SupabaseDocumentStore
 from postgrest_fake import REST, FakePostgrest, error
 from test_document_store import TABLES, record
 

@@ -5,8 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.document_store import AnalysisRecord, DuplicateDocument, LabelQuery, ListQuery
-from core.sql_store import SqlDocumentStore
+from store.document_store import DuplicateDocument
+
+from domain.records import AnalysisRecord, LabelQuery, ListQuery
+from store.sql import SqlDocumentStore
 from document_types import DOCUMENT_TYPES
 
 TABLES = {t.table: t.name for t in DOCUMENT_TYPES.values()}
@@ -21,7 +23,7 @@ def store(request, tmp_path):
     if request.param == "supabase":
         import respx
 
-        from core.supabase_store import SupabaseDocumentStore
+        from store.supabase import SupabaseDocumentStore
         from postgrest_fake import REST, FakePostgrest
 
         with respx.mock(assert_all_called=False) as router:
@@ -114,7 +116,7 @@ def test_labelled_documents_follow_the_label_rules(store):
 
 
 def test_duplicate_document_id_is_refused_not_overwritten(store):
-    from core.document_store import DuplicateDocument
+    from store.document_store import DuplicateDocument
 
     store.save_analysis("paystubs", record("a"))
     with pytest.raises(DuplicateDocument):
@@ -151,7 +153,7 @@ def test_tables_from_an_earlier_release_get_the_new_columns(backend, request, tm
     """A table created before anomaly/batch_id existed is upgraded in place; its rows stay."""
     from sqlalchemy import text
 
-    from core.sql_store import make_engine
+    from store.sql import make_engine
 
     url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
     engine = make_engine(url)

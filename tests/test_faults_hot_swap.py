@@ -19,9 +19,9 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
-from core.model_store import ModelStore
-from core.schemas import validate_document
-from core.serving import MODEL_NAMES, OnnxEnsemble
+from models.model_store import ModelStore
+from domain.fields import validate_document
+from models.serving import MODEL_NAMES, OnnxEnsemble
 from document_types import DOCUMENT_TYPES
 from fault_helpers import Server, http_json, report
 from training.dataset import Dataset, feature_matrix
@@ -44,7 +44,7 @@ def train_inactive_version(store: ModelStore, seed: int) -> str:
     batch = PAYSTUB.generator.generate(300, seed, today=today)
     data = Dataset.of(feature_matrix(PAYSTUB, batch.documents, today), batch.risk_targets, batch.labels)
     candidate = train_candidate(data, PAYSTUB.extractor.feature_names, 70.0, params=TINY, random_state=seed)
-    return save_candidate(store, candidate, activate=False)
+    return save_candidate(store, candidate)
 
 
 def offline_ensemble(store: ModelStore, version: str) -> OnnxEnsemble:

@@ -28,9 +28,10 @@ from pathlib import Path
 import pytest
 
 from conftest import make_config
-from core.model_store import ModelStore
-from core.schemas import validate_document
-from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
+from models.model_store import ModelStore
+from domain.fields import validate_document
+from document_types import DOCUMENT_TYPES
+from models.detector import FraudDetector
 from fault_helpers import report
 from test_retraining import small_config
 
@@ -124,7 +125,7 @@ def check_recovered(store: ModelStore, fields, run: int) -> set[str]:
     active = store.active_version()
     assert active is not None, f"run {run}: no active version"
     store.verify(active)  # complete: the manifest exists and every file matches its checksum
-    detector = DETECTOR_CLASSES["paystub"](store.directory)  # a fresh serving process would do this
+    detector = FraudDetector(DOCUMENT_TYPES["paystub"], store.directory)  # a fresh serving process would do this
     assert detector.reload_models(), (run, detector.status())
     assert detector.model_version == active and detector.score(fields).model_version == active
     listed = store.list_versions()

@@ -20,7 +20,7 @@ import pytest
 
 from fault_helpers import PrivatePostgres, postgres_bin, report
 from scheduler.document_retraining_scheduler import WEEKLY_JOB_ID
-from scheduler.run_registry import RunRegistry
+from store.run_registry import RunRegistry
 from training.retraining_config import load_config
 
 pytestmark = pytest.mark.slow

@@ -32,9 +32,10 @@ import respx
 from sqlalchemy import text
 
 from conftest import make_config
-from core.document_store import ListQuery, StoredLater, StoreUnavailable
-from core.outbox import Outbox, OutboxDocumentStore
-from core.sql_store import SqlDocumentStore, make_engine
+from store.document_store import StoredLater, StoreUnavailable
+from domain.records import ListQuery
+from store.outbox import Outbox, OutboxDocumentStore
+from store.sql import SqlDocumentStore, make_engine
 from document_types import DOCUMENT_TYPES
 from fault_helpers import ROOT, PrivatePostgres, postgres_bin, report
 from postgrest_fake import REST, FakePostgrest, error
@@ -255,9 +256,9 @@ def test_workers_creating_their_tables_at_once_on_a_fresh_database(tmp_path):
     """Gunicorn workers start together; on a fresh database they all create the same tables."""
     script = (
         "import sys, time; sys.path.insert(0, 'Backend')\n"
-        "from core.sql_store import SqlDocumentStore\n"
-        "from scheduler.run_registry import RunRegistry\n"
-        "from training.jobs import SqlJobStore\n"
+        "from store.sql import SqlDocumentStore\n"
+        "from store.run_registry import RunRegistry\n"
+        "from store.jobs import SqlJobStore\n"
         "from test_document_store import TABLES\n"
         "url, at = sys.argv[1], float(sys.argv[2])\n"
         "time.sleep(max(0.0, at - time.time()))\n"

@@ -19,7 +19,7 @@ import shutil
 import pytest
 
 from conftest import make_config
-from core.model_store import ACTIVE_FILE, ModelStore, VerificationFailed
+from models.model_store import ACTIVE_FILE, ModelStore, VerificationFailed
 from document_types import DOCUMENT_TYPES
 from fault_helpers import report
 from training.baseline import train_baseline

@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 
-from core.model_store import ModelStore
+from models.model_store import ModelStore
 from document_types import DOCUMENT_TYPES
 from training.baseline import train_baseline
 from training.ensemble import EnsembleParams

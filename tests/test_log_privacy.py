@@ -19,7 +19,7 @@ import threading
 import pytest
 
 from conftest import make_config
-from core.document_store import LabelQuery
+from domain.records import LabelQuery
 from document_types import DOCUMENT_TYPES
 from held_retraining import hold_retraining_processes
 from test_api_hostile import amount_fields, text_fields
@@ -175,13 +175,13 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
         call("GET", "/api/retraining/status", 401)
 
         # A retrain on the reviewed documents, in process so its logs are captured too.
-        from training.automated_retraining import RETRAINERS
+        from training.automated_retraining import DocumentModelRetrainer
         from training.retraining_config import load_config
 
         config = load_config(small_config(tmp_path, min_real_samples_for_hybrid=5))
         store = app.extensions["fraud_detection"].store
         assert store.count_labelled("checks", LabelQuery(min_confidence=0.99)) >= 5
-        result = RETRAINERS["check"](store=store, app_config=app.config["FRAUD_CONFIG"], config=config).retrain()
+        result = DocumentModelRetrainer("check", store=store, app_config=app.config["FRAUD_CONFIG"], config=config).retrain()
         assert result["data_source"] == "hybrid", result
 
         # Access-logged requests through a real server (werkzeug's request log).
@@ -239,7 +239,7 @@ def test_the_supabase_key_stays_out_of_debug_logs(caplog):
     h2_connection = pytest.importorskip("h2.connection")
     import h2.config
 
-    import core.supabase_store  # noqa: F401  (importing the store is what quiets hpack)
+    import store.supabase  # noqa: F401  (importing the store is what quiets hpack)
 
     key = "sb-service-role-" + "k" * 40
     caplog.set_level(logging.DEBUG)

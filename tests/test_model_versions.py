@@ -8,9 +8,11 @@ import threading
 import numpy as np
 import pytest
 
-from core.model_store import ACTIVE_FILE, ModelStore, VersionNotFound, VerificationFailed
-from core.schemas import validate_document
-from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
+from models.model_store import ACTIVE_FILE, ModelStore, VersionNotFound, VerificationFailed
+from domain.fields import validate_document
+from document_types import DOCUMENT_TYPES
+from models.detector import FraudDetector
+from training.onnx_export import load_legacy_version
 from training.baseline import train_baseline
 from training.ensemble import EnsembleParams
 
@@ -28,7 +30,7 @@ def new_version(models_dir, activate=False, seed=7):
 
 
 def detector(models_dir):
-    d = DETECTOR_CLASSES["paystub"](models_dir / "paystub")
+    d = FraudDetector(DOCUMENT_TYPES["paystub"], models_dir / "paystub")
     assert d.reload_models()
     return d
 
@@ -117,14 +119,15 @@ def test_legacy_files_are_used_without_active_version(models_dir):
     for model in ("random_forest", "xgboost"):
         shutil.copy(store.directory / store.file_name(model, version, "pkl"), store.directory / f"paystub_{model}.pkl")
     (store.directory / ACTIVE_FILE).unlink()
-    d = DETECTOR_CLASSES["paystub"](store.directory)
+    assert not FraudDetector(DOCUMENT_TYPES["paystub"], store.directory).reload_models()  # no loader: not served
+    d = FraudDetector(DOCUMENT_TYPES["paystub"], store.directory, legacy_loader=load_legacy_version)
     assert d.reload_models()
     assert d.model_version == "legacy"
     assert [d.score(f).risk_score for f in fields] == pytest.approx(expected, abs=0.05)
 
 
 def test_no_model_at_all_is_reported_not_crashed(tmp_path):
-    d = DETECTOR_CLASSES["paystub"](tmp_path / "empty")
+    d = FraudDetector(DOCUMENT_TYPES["paystub"], tmp_path / "empty")
     assert d.reload_models() is False
     assert "No paystub model" in d.status()["last_load_error"]["error"]
 

@@ -7,14 +7,13 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from core.amount_words import amount_to_words
-from core.features import MISSING
-from core.schemas import validate_document
-from money_order import MONEY_ORDER
+from domain.amount_words import amount_to_words
+from domain.features import MISSING
+from domain.fields import validate_document
+from document_types import DOCUMENT_TYPES, MONEY_ORDER
 from money_order.features import MoneyOrderFeatureExtractor
 from money_order.issuers import ISSUERS, issuer_name_similarity, lookup_issuer, normalize_serial
-from money_order.ml.money_order_fraud_detector import MoneyOrderFraudDetector
-from money_order.schema import MoneyOrderFields
+from money_order.fields import MoneyOrderFields
 from money_order.synthetic import MoneyOrderGenerator, serial_for
 
 TODAY = date(2025, 6, 1)
@@ -321,7 +320,7 @@ def test_document_type_and_detector_are_wired():
         "money_order", "money-orders", "money_orders", "Money order")
     assert MONEY_ORDER.schema is MoneyOrderFields
     assert isinstance(MONEY_ORDER.extractor, MoneyOrderFeatureExtractor)
-    assert MoneyOrderFraudDetector.document_type is MONEY_ORDER
+    assert DOCUMENT_TYPES[MONEY_ORDER.name] is MONEY_ORDER
 
 
 def test_schema_reads_ocr_spellings():

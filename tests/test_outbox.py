@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.document_store import ListQuery, StoredLater, StoreUnavailable
-from core.outbox import Outbox, OutboxDocumentStore
-from core.sql_store import SqlDocumentStore
+from store.document_store import StoredLater, StoreUnavailable
+
+from domain.records import ListQuery
+from store.outbox import Outbox, OutboxDocumentStore
+from store.sql import SqlDocumentStore
 from test_document_store import TABLES, record
 
 

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from core.amount_words import amount_to_words, words_to_amount
-from core.parsing import parse_amount, parse_date, parse_digits, parse_flag, parse_identifier, parse_quality, parse_text
+from domain.amount_words import amount_to_words, words_to_amount
+from domain.parsing import parse_amount, parse_date, parse_digits, parse_flag, parse_identifier, parse_quality, parse_text
 
 
 @pytest.mark.parametrize("raw, expected", [

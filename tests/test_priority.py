@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from training.priority import yield_cpu_to_serving
+from services.priority import yield_cpu_to_serving
 
 CHILD = """
 import sys, threading, time

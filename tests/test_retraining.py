@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import numpy as np
 import pytest
 
 from conftest import make_config
-from core.document_store import ListQuery
-from core.model_store import ModelStore
+from domain.records import ListQuery
+from models.model_store import ModelStore
 from document_types import DOCUMENT_TYPES
-from training.automated_retraining import RETRAINERS, PaystubModelRetrainer, RetrainingInProgress
+from training.automated_retraining import DocumentModelRetrainer, PaystubModelRetrainer, RetrainingInProgress
 from training.dataset import Dataset
 from training.model_performance_tracker import ModelPerformanceTracker
 from training.retraining_config import DEFAULT_PATH, RetrainingConfigError, load_config
@@ -47,7 +48,7 @@ def retrain_app(models_dir, tmp_path, config_path):
 
 
 def retrainer(app, cls=PaystubModelRetrainer, **kwargs):
-    kwargs.setdefault("config", app.extensions["retraining_config"])
+    kwargs.setdefault("config", app.extensions["fraud_detection"].retraining_config)
     return cls(store=app.extensions["fraud_detection"].store, app_config=app.config["FRAUD_CONFIG"], **kwargs)
 
 
@@ -170,7 +171,7 @@ def test_too_few_samples_fail_validation(retrain_app, tmp_path):
     assert "fewer than min_samples_for_training" in result["reason"]
 
 
-class ShuffledLabels(PaystubModelRetrainer):
+class ShuffledLabels(DocumentModelRetrainer):
     """Trains on synthetic data whose labels have been shuffled: a model worse on purpose."""
 
     def generate_synthetic_data(self, n_samples, random_state=None):
@@ -184,7 +185,7 @@ class ShuffledLabels(PaystubModelRetrainer):
 def test_worse_candidate_is_refused_and_active_keeps_serving(retrain_app):
     store = ModelStore(retrain_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
     active = store.active_version()
-    result = retrainer(retrain_app, cls=ShuffledLabels).retrain()
+    result = retrainer(retrain_app, cls=partial(ShuffledLabels, "paystub")).retrain()
     assert result["success"] and not result["activated"]
     assert result["reason"].startswith("New model not activated due to performance drop: roc_auc")
     assert result["metrics"]["candidate"]["roc_auc"] < result["metrics"]["active"]["roc_auc"] - 0.02
@@ -219,7 +220,7 @@ def test_runs_of_one_type_never_overlap(retrain_app):
 
 def test_tracker_records_runs_and_summarises(retrain_app):
     retrainer(retrain_app).retrain()
-    retrainer(retrain_app, cls=ShuffledLabels).retrain()
+    retrainer(retrain_app, cls=partial(ShuffledLabels, "paystub")).retrain()
     tracker = ModelPerformanceTracker("paystub", retrain_app.config["FRAUD_CONFIG"].models_dir("paystub"))
     summary = tracker.get_performance_summary("x", "roc_auc")
     assert summary["runs"] == 2 and summary["successful_runs"] == 2 and summary["refusals"] == 1
@@ -240,9 +241,8 @@ def test_pruning_keeps_active_and_previous(retrain_app, tmp_path):
 
 
 def test_every_type_has_a_retrainer(retrain_app):
-    assert set(RETRAINERS) == set(DOCUMENT_TYPES)
-    for name, cls in RETRAINERS.items():
-        data = retrainer(retrain_app, cls=cls).generate_synthetic_data(50, 3)
+    for name in DOCUMENT_TYPES:
+        data = retrainer(retrain_app, cls=partial(DocumentModelRetrainer, name)).generate_synthetic_data(50, 3)
         assert data.X.shape == (50, len(DOCUMENT_TYPES[name].extractor.feature_names))
 
 

@@ -19,7 +19,7 @@ from conftest import make_config
 from scheduler.document_retraining_scheduler import (
     EPOCH, TRIGGER_JOB_ID, WEEKLY_JOB_ID, RetrainingScheduler, period_of,
 )
-from scheduler.run_registry import RunRegistry
+from store.run_registry import RunRegistry
 from test_retraining import small_config
 from training.retraining_config import load_config
 
@@ -35,7 +35,7 @@ def app(models_dir, tmp_path):
                         enabled=False)
     app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", RETRAINING_CONFIG_PATH=path))
     yield app
-    app.extensions["retraining_scheduler"].stop()
+    app.extensions["fraud_detection"].scheduler.stop()
     app.extensions["fraud_detection"].store.close()
 
 
@@ -47,7 +47,7 @@ def scheduler_for(app, enabled_types=("check",), **kwargs) -> RetrainingSchedule
     retraining = retraining.model_copy(update={"document_types": types})
     kwargs.setdefault("trigger_check", FAR)
     return RetrainingScheduler(config, retraining, app.extensions["fraud_detection"],
-                               app.extensions["retraining_runner"], **kwargs)
+                               app.extensions["fraud_detection"].runner, **kwargs)
 
 
 def wait_for(predicate, timeout=60.0, step=0.1):
@@ -61,8 +61,8 @@ def wait_for(predicate, timeout=60.0, step=0.1):
 
 
 def test_nothing_is_scheduled_when_switched_off(app):
-    assert app.extensions["retraining_scheduler"].start() is False  # ENABLE_AUTOMATED_RETRAINING is false
-    assert app.extensions["retraining_scheduler"].status()["running"] is False
+    assert app.extensions["fraud_detection"].scheduler.start() is False  # ENABLE_AUTOMATED_RETRAINING is false
+    assert app.extensions["fraud_detection"].scheduler.status()["running"] is False
     off = scheduler_for(app)
     off.config = off.config.model_copy(update={"global_settings": off.config.global_settings.model_copy(
         update={"scheduled_retraining_enabled": False})})
@@ -96,7 +96,7 @@ def test_a_job_scheduled_seconds_ahead_fires_and_retrains(app):
     assert summary["total"] == 1 and summary["successful"] == 1
     result = summary["results"]["check"]
     assert result["success"] and result["version_id"]
-    job = app.extensions["retraining_runner"].jobs.get(result["job_id"])
+    job = app.extensions["fraud_detection"].runner.jobs.get(result["job_id"])
     assert job["trigger"].startswith("scheduled (weekly_document_retraining")
 
 
@@ -149,7 +149,7 @@ def test_three_processes_on_sqlite_run_each_period_once(tmp_path):
 def test_three_processes_on_postgres_run_each_period_once(postgres_url):
     from sqlalchemy import text
 
-    from core.sql_store import make_engine
+    from store.sql import make_engine
 
     engine = make_engine(postgres_url)
     with engine.begin() as conn:
@@ -194,7 +194,7 @@ def test_a_run_missed_beyond_the_grace_time_is_not_run(app, tmp_path):
 def test_new_data_trigger_fires_at_the_threshold_and_not_before(app):
     client = app.test_client()
     scheduler = scheduler_for(app, enabled_types=("paystub",))
-    app.extensions["retraining_scheduler"] = scheduler
+    app.extensions["fraud_detection"].scheduler = scheduler
     app.config["FRAUD_CONFIG"] = scheduler.app_config  # automation on for the review route
     assert [d.due for d in scheduler.decisions("paystub")] == [False, False]
     batch = app.extensions["fraud_detection"].types["paystub"].generator.generate(6, 404, fraud_rate=0.0)
@@ -209,7 +209,7 @@ def test_new_data_trigger_fires_at_the_threshold_and_not_before(app):
     assert all(s == "no training needed" for s in statuses[:first_queued])
     decision = scheduler.decisions("paystub")[0]
     assert decision.due and decision.kind == "new-data" and "(threshold 5)" in decision.reason
-    runner = app.extensions["retraining_runner"]
+    runner = app.extensions["fraud_detection"].runner
     job = runner.jobs.active_job("paystub") or runner.jobs.get(
         scheduler.registry.runs("new_data_paystub")[0]["summary"]["job_id"])
     assert job["trigger"] == "new-data"

@@ -6,9 +6,10 @@ import threading
 
 import pytest
 
-from core import sqlite_writer
-from core.document_store import DuplicateDocument, ListQuery, StoreUnavailable
-from core.sql_store import SqlDocumentStore
+from store import sqlite_writer
+from store.document_store import DuplicateDocument, StoreUnavailable
+from domain.records import ListQuery
+from store.sql import SqlDocumentStore
 from test_document_store import TABLES, record
 
 

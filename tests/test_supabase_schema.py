@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from core.sql_store import document_table, make_engine
+from store.sql import document_table, make_engine
 from supabase_schema import TABLES, apply_migrations
 
 pytestmark = pytest.mark.postgres

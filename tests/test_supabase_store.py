@@ -15,9 +15,11 @@ import httpx
 import pytest
 import respx
 
-from core.document_store import DuplicateDocument, LabelQuery, ListQuery, StoredLater, StoreUnavailable
-from core.outbox import Outbox, OutboxDocumentStore
-from core.supabase_store import SupabaseDocumentStore
+from store.document_store import DuplicateDocument, StoredLater, StoreUnavailable
+
+from domain.records import LabelQuery, ListQuery
+from store.outbox import Outbox, OutboxDocumentStore
+from store.supabase import SupabaseDocumentStore
 from postgrest_fake import REST, FakePostgrest, error
 from test_document_store import TABLES, record
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
-from core.features import MISSING, FeatureExtractor, FeatureSpec, Reason, days_between, flag, is_round_amount, ratio
-from .schema import BankStatementFields, Transaction
+from domain.features import MISSING, FeatureExtractor, FeatureSpec, Reason, days_between, flag, is_round_amount, ratio
+from bank_statement.fields import BankStatementFields, Transaction
 
 CENT = 0.01 + 1e-6  # figures must agree to the cent; the 1e-6 absorbs float rounding in sums
 LARGE_DEPOSIT = 1000.0

@@ -11,8 +11,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-
-from core.synthetic import SyntheticDocumentGenerator, digits, money, person_name, pick, scan_quality
+from domain.synthetic import (
+    SyntheticDocumentGenerator,
+    blank_key_fields,
+    digits,
+    money,
+    person_name,
+    pick,
+    poor_scan,
+    scan_quality,
+)
 
 BANKS = ("First National Bank", "Chase Bank", "Wells Fargo", "Bank of America", "US Bank", "PNC Bank",
          "Citizens Bank", "Truist", "Regions Bank", "Navy Federal Credit Union", "Capital One")
@@ -55,7 +63,7 @@ def _balance_before(lines: list[dict[str, Any]], index: int) -> float:
 
 
 def _restate(doc: dict[str, Any]) -> None:
-    """The careful forger: totals and closing balance rewritten to match the lines (fields already removed stay removed)."""
+    """The careful forger: totals and closing balance rewritten to match the lines (removed fields stay removed)."""
     lines = doc.get("transactions") or []
     if not lines:
         return
@@ -127,7 +135,8 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
             elif kind < 0.20:
                 rows.append(_line(on, "ZELLE PAYMENT RECEIVED", 10.07 + u * 390))
             else:
-                rows.append(_line(on, f"POS PURCHASE {MERCHANTS[merchant]} #{store}", -max(1.05, share * (0.2 + 1.6 * u))))
+                rows.append(_line(on, f"POS PURCHASE {MERCHANTS[merchant]} #{store}",
+                                  -max(1.05, share * (0.2 + 1.6 * u))))
         if rng.random() < 0.05:  # a savings top-up: a round deposit on a genuine statement
             top_up = 100.0 * max(1, round(monthly_pay * rng.uniform(0.03, 0.15) / 100))
             rows.append(_line(day_in_period(), "TRANSFER FROM SAVINGS", top_up))
@@ -288,13 +297,8 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
                 line["date"] += shift
 
     @staticmethod
-    def _missing_fields(doc, rng, today):
-        for key in rng.choice(KEY_FIELDS, size=int(rng.integers(2, 5)), replace=False):
-            doc[str(key)] = [] if key == "transactions" and rng.random() < 0.5 else None
-
-    @staticmethod
-    def _poor_scan(doc, rng, today):
-        doc["text_quality"] = round(float(rng.uniform(0.15, 0.55)), 3)
+    def _one_balance_raised(doc, rng, today):
+        # What a poor scan hides: one running balance, or the closing balance, raised.
         lines = doc.get("transactions") or []
         if lines and (doc.get("closing_balance") is None or rng.random() < 0.5):
             line = lines[int(rng.integers(len(lines)))]
@@ -310,6 +314,6 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
         "duplicated_transactions": _duplicated_transactions,
         "large_round_deposits": _large_round_deposits,
         "future_statement_end": _future_statement_end,
-        "missing_fields": _missing_fields,
-        "poor_scan": _poor_scan,
+        "missing_fields": blank_key_fields(KEY_FIELDS, list_fields=("transactions",)),
+        "poor_scan": poor_scan(_one_balance_raised),
     }

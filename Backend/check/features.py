@@ -4,12 +4,12 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from core.features import (
+from domain.features import (
     MISSING, WRITTEN_AMOUNT_FEATURES, FeatureExtractor, FeatureSpec, Reason, compare_names, compare_written_amount, flag,
 )
-from .micr import parse_micr, same_number
-from .routing import is_valid_routing_number, normalize_digits
-from .schema import CheckFields
+from check.micr import parse_micr, same_number
+from check.routing import is_valid_routing_number, normalize_digits
+from check.fields import CheckFields
 
 STALE_AFTER_DAYS = 180  # UCC 4-404: a bank need not pay a check presented more than six months after its date
 LOW_CHECK_NUMBER = 200  # new accounts start their checkbooks at 101 (or 1001)

@@ -1,18 +1,29 @@
-"""Synthetic checks: valid routing numbers, a consistent MICR line and legal amount, and the ways forged checks break them."""
+"""Synthetic checks: valid routing numbers, a consistent MICR line and legal amount, and how forgeries break them."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-
-from core.amount_words import amount_to_words
-from core.synthetic import (
-    SyntheticDocumentGenerator, address, digits, drop_optional, money, person_name,
-    pick, recent_date, scan_quality,
+from domain.amount_words import amount_to_words
+from domain.synthetic import (
+    SyntheticDocumentGenerator,
+    address,
+    blank_key_fields,
+    digits,
+    drop_optional,
+    future_date,
+    money,
+    other_person,
+    person_name,
+    pick,
+    poor_scan,
+    recent_date,
+    scan_quality,
 )
-from .micr import parse_micr
-from .routing import aba_check_digit
+
+from check.micr import parse_micr
+from check.routing import aba_check_digit
 
 BANKS = ("First National Bank", "Chase Bank", "Wells Fargo Bank", "Bank of America", "US Bank", "PNC Bank",
          "Truist Bank", "Citizens Bank", "Fifth Third Bank", "Regions Bank", "Lakeside Credit Union")
@@ -101,9 +112,7 @@ class CheckGenerator(SyntheticDocumentGenerator):
         else:
             amount = money(rng, 6000, 25000)
         payer = person_name(rng)
-        payee = person_name(rng) if rng.random() < 0.5 else pick(rng, BUSINESS_PAYEES)
-        while payee == payer:
-            payee = person_name(rng)
+        payee = other_person(rng, payer) if rng.random() < 0.5 else pick(rng, BUSINESS_PAYEES)
         doc = {
             "bank_name": pick(rng, BANKS),
             "routing_number": routing,
@@ -153,10 +162,6 @@ class CheckGenerator(SyntheticDocumentGenerator):
         doc["signature_present"] = False
 
     @staticmethod
-    def _future_date(doc, rng, today):
-        doc["check_date"] = today + timedelta(days=int(rng.integers(3, 150)))
-
-    @staticmethod
     def _stale_date(doc, rng, today):
         doc["check_date"] = today - timedelta(days=int(rng.integers(181, 900)))
 
@@ -197,16 +202,8 @@ class CheckGenerator(SyntheticDocumentGenerator):
             _redo_micr(doc, rng, serial=serial)
 
     @staticmethod
-    def _missing_key_fields(doc, rng, today):
-        keys = ["bank_name", "routing_number", "account_number", "check_number", "payer_name", "payee_name",
-                "amount_written", "check_date", "signature_present", "micr_line"]
-        for key in rng.choice(keys, size=int(rng.integers(2, 5)), replace=False):
-            doc[str(key)] = None
-
-    @staticmethod
-    def _poor_scan_altered_amount(doc, rng, today):
-        # A blurry copy hides the alteration: the amount box is raised and the legal line is hard to read.
-        doc["text_quality"] = round(float(rng.uniform(0.15, 0.55)), 3)
+    def _raised_amount_blurred_words(doc, rng, today):
+        # What a blurry copy hides: the amount box is raised and the legal line is hard to read.
         real = doc["amount_numeric"] if doc["amount_numeric"] is not None else money(rng, 50, 900)
         doc["amount_numeric"] = _altered_amount(rng, real)
         if rng.random() < 0.3 or doc["amount_written"] is None:
@@ -218,13 +215,16 @@ class CheckGenerator(SyntheticDocumentGenerator):
         "invalid_routing_checksum": _invalid_routing_checksum,
         "amount_mismatch": _amount_mismatch,
         "missing_signature": _missing_signature,
-        "future_date": _future_date,
+        "future_date": future_date("check_date", days=(3, 150)),
         "stale_date": _stale_date,
         "micr_mismatch": _micr_mismatch,
         "payee_equals_payer": _payee_equals_payer,
         "round_large_amount": _round_large_amount,
         "low_number_high_amount": _low_number_high_amount,
-        "missing_key_fields": _missing_key_fields,
-        "poor_scan_altered_amount": _poor_scan_altered_amount,
+        "missing_key_fields": blank_key_fields((
+            "bank_name", "routing_number", "account_number", "check_number", "payer_name", "payee_name",
+            "amount_written", "check_date", "signature_present", "micr_line",
+        )),
+        "poor_scan_altered_amount": poor_scan(_raised_amount_blurred_words),
     }
 

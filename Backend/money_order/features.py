@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from core.features import (
+from domain.features import (
     MISSING, WRITTEN_AMOUNT_FEATURES, FeatureExtractor, FeatureSpec, Reason, compare_names, compare_written_amount,
     days_between, flag, ratio,
 )
-from .issuers import issuer_name_similarity, lookup_issuer, matches_any_serial_format, normalize_serial
-from .schema import MoneyOrderFields
+from money_order.issuers import issuer_name_similarity, lookup_issuer, matches_any_serial_format, normalize_serial
+from money_order.fields import MoneyOrderFields
 
 LOOKALIKE_SIMILARITY = 0.85  # an unknown issuer this close to a known name is a look-alike, not just unlisted
 NEAR_LIMIT_SHARE = 0.9  # a whole-dollar amount at 90% or more of the limit is "at the limit"

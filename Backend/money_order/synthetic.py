@@ -1,18 +1,30 @@
 """Synthetic money orders: real issuers' limits and serial formats, and the ways forgeries break them."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
-
-from core.amount_words import amount_to_words
-from core.synthetic import (
-    CITIES, SyntheticDocumentGenerator, address, digits, drop_optional, money,
-    person_name, pick, recent_date, scan_quality,
+from domain.amount_words import amount_to_words
+from domain.synthetic import (
+    CITIES,
+    SyntheticDocumentGenerator,
+    address,
+    blank_key_fields,
+    digits,
+    drop_optional,
+    future_date,
+    money,
+    other_person,
+    person_name,
+    pick,
+    poor_scan,
+    recent_date,
+    scan_quality,
 )
-from .features import NEAR_LIMIT_SHARE
-from .issuers import COMMON_FACE_VALUE_LIMIT, ISSUERS, Issuer, lookup_issuer
+
+from money_order.features import NEAR_LIMIT_SHARE
+from money_order.issuers import COMMON_FACE_VALUE_LIMIT, ISSUERS, Issuer, lookup_issuer
 
 ISSUER_WEIGHTS = {"usps": 0.35, "western_union": 0.2, "moneygram": 0.25, "walmart": 0.12, "seven_eleven": 0.08}
 AGENT_KINDS = ("Post Office", "Grocery", "Pharmacy", "Supercenter", "Convenience Store", "Check Cashing")
@@ -60,6 +72,14 @@ def written_like(amount: float, written: str | None) -> str | None:
     return words.lower() if written.islower() else words
 
 
+def _purchased_amount(doc: dict[str, Any], rng: np.random.Generator) -> float:
+    """The amount before a raise; a missing written line is filled with it, as it still states what was bought."""
+    amount = doc["amount"] if doc["amount"] is not None else money(rng, 20, 300)
+    if doc["amount_written"] is None:
+        doc["amount_written"] = amount_to_words(amount)
+    return amount
+
+
 class MoneyOrderGenerator(SyntheticDocumentGenerator):
     def genuine(self, rng: np.random.Generator, today: date) -> dict[str, Any]:
         issuer = ISSUERS[int(rng.choice(len(ISSUERS), p=[ISSUER_WEIGHTS[i.key] for i in ISSUERS]))]
@@ -71,9 +91,7 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         elif style < 0.35:
             written = written.lower()
         purchaser = person_name(rng)
-        payee = person_name(rng)
-        while payee == purchaser:
-            payee = person_name(rng)
+        payee = other_person(rng, purchaser)
         printed = pick(rng, (issuer.name, *issuer.aliases))
         doc = {
             "issuer": printed.upper() if rng.random() < 0.2 else printed,
@@ -139,18 +157,12 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
     @staticmethod
     def _altered_amount(doc, rng, today):
         # The numeric amount is raised; the written line still carries the purchased value.
-        amount = doc["amount"] if doc["amount"] is not None else money(rng, 20, 300)
-        if doc["amount_written"] is None:
-            doc["amount_written"] = amount_to_words(amount)
+        amount = _purchased_amount(doc, rng)
         if rng.random() < 0.5:
             raised = float(f"{int(rng.integers(1, 10))}{amount:.2f}")  # a digit added in front: 45.10 -> 945.10
         else:
             raised = round(amount * float(rng.uniform(1.3, 4.0)), 2)
         doc["amount"] = raised if raised != amount else round(amount + 100.0, 2)
-
-    @staticmethod
-    def _future_date(doc, rng, today):
-        doc["issue_date"] = today + timedelta(days=int(rng.integers(1, 181)))
 
     @staticmethod
     def _payee_equals_purchaser(doc, rng, today):
@@ -165,17 +177,9 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         doc["amount_written"] = written_like(doc["amount"], doc["amount_written"])
 
     @staticmethod
-    def _missing_fields(doc, rng, today):
-        keys = ["issuer", "serial_number", "amount_written", "purchaser_name", "payee_name", "issue_date"]
-        for key in rng.choice(keys, size=int(rng.integers(2, 5)), replace=False):
-            doc[str(key)] = None
-
-    @staticmethod
-    def _poor_scan(doc, rng, today):
-        doc["text_quality"] = round(float(rng.uniform(0.15, 0.55)), 3)
-        amount = doc["amount"] if doc["amount"] is not None else money(rng, 20, 300)
-        if doc["amount_written"] is None:
-            doc["amount_written"] = amount_to_words(amount)
+    def _raised_amount_smudged_words(doc, rng, today):
+        # What a poor scan hides: the amount raised a little, the written line sometimes unreadable.
+        amount = _purchased_amount(doc, rng)
         doc["amount"] = round(amount * float(rng.uniform(1.05, 1.25)), 2)
         if rng.random() < 0.5:  # the altered area smudges the written line past reading
             chars = list(doc["amount_written"])
@@ -188,9 +192,11 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         "bad_serial": _bad_serial,
         "unknown_issuer": _unknown_issuer,
         "altered_amount": _altered_amount,
-        "future_date": _future_date,
+        "future_date": future_date("issue_date", days=(1, 181)),
         "payee_equals_purchaser": _payee_equals_purchaser,
         "round_amount_near_limit": _round_amount_near_limit,
-        "missing_fields": _missing_fields,
-        "poor_scan": _poor_scan,
+        "missing_fields": blank_key_fields((
+            "issuer", "serial_number", "amount_written", "purchaser_name", "payee_name", "issue_date",
+        )),
+        "poor_scan": poor_scan(_raised_amount_smudged_words),
     }

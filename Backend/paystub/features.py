@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from core.features import MISSING, FeatureExtractor, FeatureSpec, Reason, days_between, flag, ratio
-from .schema import PaystubFields
+from domain.features import MISSING, FeatureExtractor, FeatureSpec, Reason, days_between, flag, ratio
+from paystub.fields import PaystubFields
 
 SOCIAL_SECURITY_RATE = 0.062
 MEDICARE_RATE = 0.0145

@@ -5,8 +5,19 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-
-from core.synthetic import SyntheticDocumentGenerator, address, digits, drop_optional, money, person_name, pick, scan_quality
+from domain.synthetic import (
+    SyntheticDocumentGenerator,
+    address,
+    blank_key_fields,
+    digits,
+    drop_optional,
+    future_date,
+    money,
+    person_name,
+    pick,
+    poor_scan,
+    scan_quality,
+)
 
 COMPANIES = ("Acme Logistics LLC", "Blue River Health", "Northwind Traders", "Summit Foods Inc", "Orion Software Corp",
              "Pioneer Construction", "Lakeside School District", "Harbor Freight Lines", "Evergreen Dental Group")
@@ -72,10 +83,6 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         doc["ytd_net"] = round(doc["net_pay"] * rng.uniform(0.2, 0.9), 2)
 
     @staticmethod
-    def _future_pay_date(doc, rng, today):
-        doc["pay_date"] = today + timedelta(days=int(rng.integers(5, 120)))
-
-    @staticmethod
     def _pay_date_outside_period(doc, rng, today):
         start = doc["pay_period_start"] or doc["pay_date"] - timedelta(days=20)
         doc["pay_date"] = start - timedelta(days=int(rng.integers(3, 40)))
@@ -87,21 +94,14 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         doc["federal_tax"] = float(rng.integers(1, 4) * 100)
 
     @staticmethod
-    def _missing_fields(doc, rng, today):
-        keys = ["company_name", "employee_name", "pay_period_start", "pay_period_end",
-                "federal_tax", "social_security", "medicare"]
-        for key in rng.choice(keys, size=int(rng.integers(2, 5)), replace=False):
-            doc[str(key)] = None
-
-    @staticmethod
     def _no_withholding(doc, rng, today):
         doc["federal_tax"] = 0.0
         doc["state_tax"] = 0.0
         doc["net_pay"] = round(doc["gross_pay"] - (doc["social_security"] or 0) - (doc["medicare"] or 0), 2)
 
     @staticmethod
-    def _poor_scan(doc, rng, today):
-        doc["text_quality"] = round(float(rng.uniform(0.15, 0.55)), 3)
+    def _net_raised_slightly(doc, rng, today):
+        # What a poor scan hides.
         doc["net_pay"] = round(doc["net_pay"] * rng.uniform(1.05, 1.25), 2)
 
     fraud_patterns = {
@@ -110,10 +110,13 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         "inflated_net": _inflated_net,
         "wrong_statutory_rates": _wrong_statutory_rates,
         "ytd_below_current": _ytd_below_current,
-        "future_pay_date": _future_pay_date,
+        "future_pay_date": future_date("pay_date", days=(5, 120)),
         "pay_date_outside_period": _pay_date_outside_period,
         "round_figures": _round_figures,
-        "missing_fields": _missing_fields,
+        "missing_fields": blank_key_fields((
+            "company_name", "employee_name", "pay_period_start", "pay_period_end",
+            "federal_tax", "social_security", "medicare",
+        )),
         "no_withholding": _no_withholding,
-        "poor_scan": _poor_scan,
+        "poor_scan": poor_scan(_net_raised_slightly),
     }

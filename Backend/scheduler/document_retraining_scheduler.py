@@ -9,9 +9,8 @@ SQLite file) while it does.
 The period of a run is the wall-clock time of the fire it belongs to, in the schedule's
 zone, so the two firings of a repeated hour when daylight saving ends are one period.
 
-Module functions (`get_scheduler`, `start_scheduler`, `stop_scheduler`, `get_scheduler_status`,
-`retrain_all_documents`, `trigger_manual_retraining`) act on the process's scheduler, set up by
-`init_scheduler` in the app factory; the admin API and the CLI go through them.
+The app factory builds one `RetrainingScheduler` per process and keeps it in the app's
+services; nothing here is a module global.
 """
 from __future__ import annotations
 
@@ -32,13 +31,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.model_store import ModelStore
-from training.model_performance_tracker import ModelPerformanceTracker
 from training.retraining_config import RetrainingConfig
-from training.runner import AlreadyRunning, RetrainingRunner
-from .locks import DatabaseLock, LockTimeout
-from .run_registry import RunRegistry
-from .triggers import Decision, flag_rate_decision, new_data_decision
+from services.retraining import AlreadyRunning, RetrainingRunner
+from store.locks import DatabaseLock, LockTimeout
+from store.run_registry import RunRegistry
+from scheduler.triggers import Decision, flag_rate_decision, new_data_decision
 
 log = logging.getLogger(__name__)
 
@@ -149,12 +146,11 @@ class RetrainingScheduler:
         now = now or datetime.now(timezone.utc)
         settings = self.config.for_type(name)
         table = self.services.types[name].table
-        models_dir = self.app_config.models_dir(name)
-        tracker = ModelPerformanceTracker(name, models_dir)
+        versions = self.services.versions[name]
         store = self.services.store
         return [
-            new_data_decision(store, table, ModelStore(models_dir, name), tracker, settings, self.config.data_quality, now),
-            flag_rate_decision(store, table, tracker, settings, now),
+            new_data_decision(store, table, versions.store, versions.history, settings, self.config.data_quality, now),
+            flag_rate_decision(store, table, versions.history, settings, now),
         ]
 
     def check_triggers(self, reason: str = "trigger check") -> dict[str, Any]:
@@ -170,10 +166,12 @@ class RetrainingScheduler:
 
     def on_review(self, name: str) -> str:
         """After a review: queue the type's retrain once if it crossed auto_train_threshold (never waits)."""
+        if not self.app_config.ENABLE_AUTOMATED_RETRAINING:
+            return "no training needed"
         decision = self.decisions(name)[0]
         if not decision.due:
             return "no training needed"
-        active = ModelStore(self.app_config.models_dir(name), name).active_version()
+        active = self.services.versions[name].store.active_version()
         if not self.registry.claim(f"new_data_{name}", f"since {active}", self.holder, decision.reason):
             return "retrain queued"  # another review already queued it for this version
         try:
@@ -184,7 +182,12 @@ class RetrainingScheduler:
         return "retrain queued"
 
     # lifecycle ----------------------------------------------------------------------------
-    def start(self) -> bool:
+    def start(self, stop_at_exit: bool = False) -> bool:
+        """Schedule the jobs if automated retraining is on; True when started.
+
+        `stop_at_exit` also stops the scheduler when the process exits or gets SIGTERM
+        (the app factory asks for it; tests that start several apps in one process do not).
+        """
         if not self.app_config.ENABLE_AUTOMATED_RETRAINING:
             log.info("Automated retraining is off (ENABLE_AUTOMATED_RETRAINING=false): nothing scheduled")
             return False
@@ -202,6 +205,8 @@ class RetrainingScheduler:
                           id=TRIGGER_JOB_ID, name="Retrain on new labels or a drifting flag rate", **common)
         scheduler.start()
         self.scheduler = scheduler
+        if stop_at_exit:
+            self._stop_at_exit()
         log.info("Retraining scheduler started; weekly job next at %s", scheduler.get_job(WEEKLY_JOB_ID).next_run_time)
         return True
 
@@ -220,6 +225,20 @@ class RetrainingScheduler:
             return self.weekly_trigger.get_next_fire_time(None, now)
         log.info("Weekly retraining for %s was missed; running it now (within the misfire grace time)", period)
         return last
+
+    def _stop_at_exit(self) -> None:
+        atexit.register(self.stop)
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGTERM)
+
+            def on_term(signum, frame):
+                self.stop()
+                if callable(previous):
+                    previous(signum, frame)
+                else:
+                    raise SystemExit(0)
+
+            signal.signal(signal.SIGTERM, on_term)
 
     @staticmethod
     def _on_event(event: JobExecutionEvent) -> None:
@@ -242,59 +261,3 @@ class RetrainingScheduler:
                 for job in (self.scheduler.get_jobs() if running else [])]
         return {"running": running, "process": self.holder, "jobs": jobs, "last_runs": self.registry.last_runs(),
                 "lock_holder": self.registry.get_state("lock_holder")}
-
-
-_scheduler: RetrainingScheduler | None = None
-_lifecycle_lock = threading.Lock()
-
-
-def init_scheduler(*args, **kwargs) -> RetrainingScheduler:
-    """Create this process's scheduler (the app factory does); it is started by `start_scheduler`."""
-    global _scheduler
-    with _lifecycle_lock:
-        if _scheduler is not None:
-            _scheduler.stop()
-        _scheduler = RetrainingScheduler(*args, **kwargs)
-    return _scheduler
-
-
-def get_scheduler() -> RetrainingScheduler:
-    if _scheduler is None:
-        raise RuntimeError("The retraining scheduler is not set up; create the app first")
-    return _scheduler
-
-
-def start_scheduler() -> bool:
-    started = get_scheduler().start()
-    if started:
-        atexit.register(stop_scheduler)
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGTERM)
-
-            def on_term(signum, frame):
-                stop_scheduler()
-                if callable(previous):
-                    previous(signum, frame)
-                else:
-                    raise SystemExit(0)
-
-            signal.signal(signal.SIGTERM, on_term)
-    return started
-
-
-def stop_scheduler() -> None:
-    if _scheduler is not None:
-        _scheduler.stop()
-
-
-def get_scheduler_status() -> dict[str, Any]:
-    return get_scheduler().status() if _scheduler is not None else {"running": False}
-
-
-def retrain_all_documents(reason: str = "manual") -> dict[str, Any]:
-    return get_scheduler().retrain_all_documents(reason)
-
-
-def trigger_manual_retraining(doc_type: str) -> str:
-    """Start one type's retrain in the background; its job id (AlreadyRunning if one is under way)."""
-    return get_scheduler().runner.start(doc_type, trigger="manual")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.document_store import DocumentStore
-from core.model_store import ModelStore, ModelStoreError
+from store.document_store import DocumentStore
+from models.model_store import ModelStore, ModelStoreError
 from training.model_performance_tracker import ModelPerformanceTracker
 from training.retraining_config import DataQuality, DocumentTypeSettings
 

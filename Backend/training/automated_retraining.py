@@ -15,37 +15,47 @@ Runs of one type never overlap, across processes (an inter-process lock per type
 killed at any point leaves the active version untouched: files are written atomically, the
 manifest last, and ACTIVE_VERSION.txt is replaced by rename only after the version verified.
 
-    python -m training.automated_retraining paystub [--job-id ID]     (from Backend/)
+The decision to activate or refuse is `DocumentModelRetrainer._run` below; activation
+itself is services.model_versions (the same code the rollback route uses).
+
+    python -m training.automated_retraining paystub [--job-id ID]     (from Backend/; the runner starts it)
 """
 from __future__ import annotations
 
+import argparse
+import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from filelock import Timeout
 
 from config import Config
-from core.document_store import DocumentStore, StoreUnavailable
-from core.model_store import ModelStore, ModelStoreError
-from core.schemas import DocumentValidationError, validate_document
-from .dataset import Dataset, feature_matrix
-from .ensemble import EnsembleParams, FraudEnsemble
-from .metrics import evaluate, is_worse
-from .model_performance_tracker import ModelPerformanceTracker
-from .priority import yield_cpu_to_serving
-from .retraining_config import RetrainingConfig, load_config
-from .versioning import fit_candidate, save_candidate
+from document_types import DOCUMENT_TYPES
+from domain.fields import DocumentValidationError, validate_document
+from models.model_store import ModelStore, ModelStoreError
+from services.model_versions import ModelVersions
+from store.document_store import DocumentStore, StoreUnavailable
+from store.factory import document_store
+from store.jobs import job_store_for
+from training.dataset import Dataset, feature_matrix
+from training.ensemble import EnsembleParams, FraudEnsemble
+from training.metrics import evaluate, is_worse
+from training.model_performance_tracker import ModelPerformanceTracker
+from services.priority import yield_cpu_to_serving
+from training.retraining_config import RetrainingConfig, load_config
+from training.versioning import fit_candidate, save_candidate
 
 log = logging.getLogger(__name__)
 
 STAGES = ("fetching data", "training", "evaluating", "saving", "activating")
-ORPHAN_AGE_SECONDS = 600  # files of a version with no manifest, older than this, are left over from a crash
 
 
 class RetrainingInProgress(RuntimeError):
@@ -70,17 +80,16 @@ def _now() -> str:
 
 
 class DocumentModelRetrainer:
-    """Retrains one document type. Subclasses bind `doc_type_name`.
+    """Retrains the document type named `doc_type`.
 
-    `store` is the document store real labels come from; `models_dir`, `config` and
-    `app_config` default to what the environment configures.
+    `store` is the document store real labels come from (default: the one `app_config`
+    names); `models_dir` and `config` default to what `app_config` names. `app_config`
+    defaults to the settings' defaults; the process entry point passes the environment's.
     """
-
-    doc_type_name: ClassVar[str]
 
     def __init__(
         self,
-        doc_type: str | None = None,
+        doc_type: str,
         *,
         store: DocumentStore | None = None,
         models_dir: Path | None = None,
@@ -90,17 +99,15 @@ class DocumentModelRetrainer:
         progress: Callable[[str], None] | None = None,
         trigger: str = "manual",
     ):
-        from document_types import DETECTOR_CLASSES, DOCUMENT_TYPES
-
-        name = doc_type or self.doc_type_name
+        name = doc_type
         self.doc_type = DOCUMENT_TYPES[name]
-        self.detector_class = DETECTOR_CLASSES[name]
-        self.app_config = app_config or Config.from_env()
+        self.app_config = app_config or Config()
         self.config = config or load_config(self.app_config.retraining_config_path())
         self.settings = self.config.for_type(name)
         self.models_dir = Path(models_dir or self.app_config.models_dir(name))
         self.model_store = ModelStore(self.models_dir, name)
         self.tracker = ModelPerformanceTracker(name, self.models_dir)
+        self.versions = ModelVersions(self.doc_type, self.model_store, self.tracker)
         self._store = store
         self.params = params or EnsembleParams(n_jobs=1)  # one core for training, the other for serving
         self.progress = progress or (lambda stage: None)
@@ -109,7 +116,7 @@ class DocumentModelRetrainer:
     @property
     def store(self) -> DocumentStore:
         if self._store is None:
-            self._store = self.app_config.document_store()
+            self._store = document_store(self.app_config, DOCUMENT_TYPES.values())
         return self._store
 
     # data --------------------------------------------------------------------
@@ -176,7 +183,7 @@ class DocumentModelRetrainer:
 
     def validate(self, train: Dataset) -> None:
         """Raise DataValidationError unless `train` is fit to train on."""
-        names = self.detector_class.document_type.extractor.feature_names
+        names = self.doc_type.extractor.feature_names
         if len(train) < self.settings.min_samples_for_training:
             raise DataValidationError(f"{len(train)} samples, fewer than min_samples_for_training "
                                       f"({self.settings.min_samples_for_training})")
@@ -225,7 +232,7 @@ class DocumentModelRetrainer:
         self.progress(stage)
 
     def _run(self, result: dict[str, Any]) -> None:
-        g = self.config.global_settings
+        common = self.config.global_settings
         self._stage("fetching data")
         real = self._fetch_real()
         source, why = self.choose_data_source(real)
@@ -235,14 +242,14 @@ class DocumentModelRetrainer:
         if source == "synthetic":
             real_train = real_holdout = real.dataset.take(np.arange(0))
         else:
-            real_train, real_holdout = real.dataset.split(g.holdout_fraction, g.random_state)
+            real_train, real_holdout = real.dataset.split(common.holdout_fraction, common.random_state)
         synthetic = (self.generate_synthetic_data(self.settings.synthetic_samples) if source != "real"
                      else real.dataset.take(np.arange(0)))
         if source == "synthetic":
-            synthetic_train, synthetic_holdout = synthetic.split(g.holdout_fraction, g.random_state)
+            synthetic_train, synthetic_holdout = synthetic.split(common.holdout_fraction, common.random_state)
         else:
             synthetic_train, synthetic_holdout = synthetic, synthetic.take(np.arange(0))
-        benchmark = self.generate_synthetic_data(g.evaluation_synthetic_samples, g.evaluation_seed)
+        benchmark = self.generate_synthetic_data(common.evaluation_synthetic_samples, common.evaluation_seed)
         train = real_train.concat(synthetic_train)
         evaluation = real_holdout.concat(synthetic_holdout).concat(benchmark)
         result["samples"] = {
@@ -259,7 +266,7 @@ class DocumentModelRetrainer:
         self._stage("training")
         high = self.app_config.RISK_HIGH_THRESHOLD
         candidate = fit_candidate(train, evaluation, self.doc_type.extractor.feature_names, high, params=self.params,
-                                  anomaly=self.config.anomaly_settings(self.doc_type.name), random_state=g.random_state)
+                                  anomaly=self.config.anomaly_settings(self.doc_type.name), random_state=common.random_state)
         candidate.data_summary = {"data_source": source, "reason": why, **result["samples"]}
 
         self._stage("evaluating")
@@ -268,26 +275,22 @@ class DocumentModelRetrainer:
         result["metrics"] = {"candidate": candidate.metrics, "active": active_metrics}
 
         self._stage("saving")
-        version = save_candidate(self.model_store, candidate, activate=False)
+        version = save_candidate(self.model_store, candidate)
         result["version_id"] = version
-        self.detector_class(self.models_dir).load_version(version)  # what serving will do: checksums, canary
+        self.versions.verify(version)  # what serving will do: checksums, canary
 
-        metric, drop = g.primary_metric, g.max_performance_drop
+        metric, drop = common.primary_metric, common.max_performance_drop
         if active_metrics is not None and is_worse(candidate.metrics[metric], active_metrics[metric], metric, drop):
             reason = (f"New model not activated due to performance drop: {metric} {candidate.metrics[metric]} "
                       f"vs active {active_metrics[metric]} (max drop {drop})")
-            log.warning("%s: %s", self.doc_type.name, reason)
-            self.model_store.update_manifest(version, status="rejected", status_reason=reason)
+            self.versions.refuse(version, reason)
             result.update(success=True, reason=reason)
             return
 
         self._stage("activating")
         reason = active_note or (f"{metric} {candidate.metrics[metric]} vs active {active_metrics[metric]}"
                                  if active_metrics else "first version of this type")
-        with self.model_store.lock():
-            self.model_store.update_manifest(version, status="active", status_reason=reason)
-            self.model_store.activate(version)
-        self.tracker.record_event("activation", version, active, reason)
+        self.versions.activate(version, reason)
         result.update(success=True, activated=True, reason=f"Activated: {reason}")
         self.prune()
 
@@ -305,62 +308,20 @@ class DocumentModelRetrainer:
 
     def prune(self) -> list[str]:
         """Delete all but the newest `keep_versions` versions, never the active one or the one before it."""
-        keep = self.config.global_settings.keep_versions
-        with self.model_store.lock():
-            active = self.model_store.active_version()
-            protected = {active, self.tracker.previous_active(active)}
-            versions = self.model_store.version_ids()
-            doomed = [v for v in versions[keep:] if v not in protected]
-            for version in doomed:
-                self.model_store.delete_version(version)
-            self._delete_orphans(set(versions))
-        if doomed:
-            log.info("%s: pruned versions %s", self.doc_type.name, ", ".join(doomed))
-        return doomed
-
-    def _delete_orphans(self, complete: set[str]) -> None:
-        """Files of versions whose manifest was never written, and temporary files of writes cut off
-        before their rename (`.<name>.<pid>.tmp`): what a run killed while saving leaves behind."""
-        cutoff = time.time() - ORPHAN_AGE_SECONDS
-        for path in self.models_dir.glob(f"{self.doc_type.name}_*_*.*"):
-            version = "_".join(path.stem.split("_")[-2:])
-            if version not in complete and "manifest" not in path.name and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        for path in self.models_dir.glob(".*.tmp"):
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
+        return self.versions.prune(self.config.global_settings.keep_versions)
 
 
-class PaystubModelRetrainer(DocumentModelRetrainer):
-    doc_type_name = "paystub"
-
-
-class CheckModelRetrainer(DocumentModelRetrainer):
-    doc_type_name = "check"
-
-
-class MoneyOrderModelRetrainer(DocumentModelRetrainer):
-    doc_type_name = "money_order"
-
-
-class BankStatementModelRetrainer(DocumentModelRetrainer):
-    doc_type_name = "bank_statement"
-
-
-RETRAINERS: dict[str, type[DocumentModelRetrainer]] = {
-    cls.doc_type_name: cls
-    for cls in (PaystubModelRetrainer, CheckModelRetrainer, MoneyOrderModelRetrainer, BankStatementModelRetrainer)
-}
+# The retrainer of each type under the names the seeds used.
+PaystubModelRetrainer = partial(DocumentModelRetrainer, "paystub")
+CheckModelRetrainer = partial(DocumentModelRetrainer, "check")
+MoneyOrderModelRetrainer = partial(DocumentModelRetrainer, "money_order")
+BankStatementModelRetrainer = partial(DocumentModelRetrainer, "bank_statement")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one retrain in this process, reporting stages to a job record when --job-id is given."""
-    import argparse
-    import json
-    import os
-
     parser = argparse.ArgumentParser(description="Retrain one document type's models.")
-    parser.add_argument("doc_type", choices=sorted(RETRAINERS))
+    parser.add_argument("doc_type", choices=sorted(DOCUMENT_TYPES))
     parser.add_argument("--job-id")
     parser.add_argument("--trigger", default="manual")
     args = parser.parse_args(argv)
@@ -370,12 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     app_config = Config.from_env()
     jobs = None
     if args.job_id:
-        from .jobs import job_store_for
-
         jobs = job_store_for(app_config)
         jobs.start(args.job_id, os.getpid())
     progress = (lambda stage: jobs.set_stage(args.job_id, stage)) if jobs else (lambda stage: print(stage, flush=True))
-    retrainer = RETRAINERS[args.doc_type](app_config=app_config, progress=progress, trigger=args.trigger)
+    retrainer = DocumentModelRetrainer(args.doc_type, app_config=app_config, progress=progress, trigger=args.trigger)
     try:
         result = retrainer.retrain()
     except RetrainingInProgress as exc:

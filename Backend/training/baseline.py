@@ -1,17 +1,22 @@
 """The first model of a type, trained from synthetic documents with a fixed seed."""
 from __future__ import annotations
 
+import argparse
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from core.doc_types import DocumentType
-from core.model_store import ModelStore
-from core.serving import MODEL_NAMES
-from .anomaly import AnomalySettings
-from .dataset import Dataset, feature_matrix
-from .ensemble import EnsembleParams
-from .versioning import save_candidate, train_candidate
+from document_types import DOCUMENT_TYPES
+from domain.document_type import DocumentType
+from models.model_store import ModelStore
+from models.serving import MODEL_NAMES
+from services.model_versions import ModelVersions
+from training.anomaly_fitting import AnomalySettings
+from training.dataset import Dataset, feature_matrix
+from training.ensemble import EnsembleParams
+from training.model_performance_tracker import ModelPerformanceTracker
+from training.retraining_config import load_config
+from training.versioning import save_candidate, train_candidate
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +44,10 @@ def train_baseline(
         "real_samples": 0,
         "labels": {"fraud": int(labels.sum()), "genuine": int(len(labels) - labels.sum())},
     }
-    return save_candidate(store, candidate, activate=True)
+    version = save_candidate(store, candidate)
+    versions = ModelVersions(doc_type, store, ModelPerformanceTracker(doc_type.name, store.directory))
+    versions.activate(version, "baseline: trained on synthetic documents", kind="baseline")
+    return version
 
 
 def ensure_baseline(
@@ -62,26 +70,26 @@ def ensure_baseline(
 
 
 def main(argv: list[str] | None = None) -> None:
-    import argparse
-
-    from document_types import DOCUMENT_TYPES
-
-    from .retraining_config import load_config
-
-    parser = argparse.ArgumentParser(description="Train missing synthetic baselines.")
+    parser = argparse.ArgumentParser(description="Train synthetic baselines: of the types with no model, or all named (--force).")
     parser.add_argument("types", nargs="+", choices=sorted(DOCUMENT_TYPES))
     parser.add_argument("--samples", type=int, required=True)
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--high-threshold", type=float, required=True)
     parser.add_argument("--models-dir", action="append", default=[], help="TYPE=DIR")
     parser.add_argument("--retraining-config", default=None, help="retraining_config.json (anomaly detector per type)")
+    parser.add_argument("--force", action="store_true", help="train and activate even where a model exists")
+    parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     directories = dict(item.split("=", 1) for item in args.models_dir)
     config = load_config(args.retraining_config)
     for name in args.types:
-        ensure_baseline(DOCUMENT_TYPES[name], Path(directories[name]), args.samples, args.seed, args.high_threshold,
-                        anomaly=config.anomaly_settings(name))
+        doc_type, directory, anomaly = DOCUMENT_TYPES[name], Path(directories[name]), config.anomaly_settings(name)
+        if args.force:
+            train_baseline(doc_type, ModelStore(directory, name), args.samples, args.seed, args.high_threshold,
+                           anomaly=anomaly)
+        else:
+            ensure_baseline(doc_type, directory, args.samples, args.seed, args.high_threshold, anomaly=anomaly)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.model_store import ModelStore
-from core.serving import MODEL_NAMES
+from models.model_store import ModelStore
+from models.serving import MODEL_NAMES
 
 
 def missing_baselines(config, types) -> list[str]:
@@ -18,17 +18,22 @@ def missing_baselines(config, types) -> list[str]:
     return [name for name in types if not ModelStore(config.models_dir(name), name).has_model(MODEL_NAMES)]
 
 
-def train_baselines_in_subprocess(config, names: list[str]) -> None:
+def train_baselines_in_subprocess(config, names: list[str], samples: int | None = None, force: bool = False,
+                                  log_level: str = "WARNING") -> None:
     """Train the named types' baselines in a fresh Python process (`python -m training.baseline`).
 
-    Training imports scikit-learn and XGBoost; doing it in a child keeps them out of the
-    serving process, whose memory then holds only the ONNX models.
+    Used at start-up (types with no model) and by `flask train-baseline` (`force`: train a
+    new baseline even where a model exists). Training imports scikit-learn and XGBoost;
+    doing it in a child keeps them out of the serving process, whose memory then holds
+    only the ONNX models.
     """
     backend = Path(__file__).resolve().parent.parent
     command = [sys.executable, "-m", "training.baseline", *names,
-               "--samples", str(config.BASELINE_SAMPLES), "--seed", str(config.BASELINE_SEED),
+               "--samples", str(samples or config.BASELINE_SAMPLES), "--seed", str(config.BASELINE_SEED),
                "--high-threshold", str(config.RISK_HIGH_THRESHOLD),
-               "--retraining-config", str(config.retraining_config_path())]
+               "--retraining-config", str(config.retraining_config_path()), "--log-level", log_level]
+    if force:
+        command.append("--force")
     for name in names:
         command += ["--models-dir", f"{name}={config.models_dir(name)}"]
     result = subprocess.run(command, cwd=backend)

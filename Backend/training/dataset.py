@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from core.doc_types import DocumentType
-from core.schemas import validate_document
+from domain.document_type import DocumentType
+from domain.fields import validate_document
 
 
 def feature_matrix(doc_type: DocumentType, documents: list[dict[str, Any]], today: date) -> np.ndarray:

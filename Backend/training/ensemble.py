@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 from xgboost import XGBRegressor
 
-from core.onnx_export import export_onnx
+from training.onnx_export import export_onnx
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from filelock import FileLock
 
-from core.files import atomic_write_text
+from store.files import atomic_write_text
 
 HISTORY_FILE = "performance_history.json"
 
@@ -25,11 +25,7 @@ def _now() -> str:
 class ModelPerformanceTracker:
     """Appends runs and events for `doc_type` to the history file in `models_dir`."""
 
-    def __init__(self, doc_type: str, models_dir: Path | None = None):
-        if models_dir is None:
-            from config import Config
-
-            models_dir = Config.from_env().models_dir(doc_type)
+    def __init__(self, doc_type: str, models_dir: Path):
         self.doc_type = doc_type
         self.path = Path(models_dir) / HISTORY_FILE
         self._lock = FileLock(str(Path(models_dir) / f".{HISTORY_FILE}.lock"))

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.anomaly_kinds import ANOMALY_KINDS, DEFAULT_ANOMALY_KIND
-from core.document_store import LabelQuery
-from .anomaly import AnomalySettings
-from .metrics import HIGHER_IS_BETTER
+from training.anomaly_fitting import ANOMALY_KINDS, DEFAULT_ANOMALY_KIND
+from domain.records import LabelQuery
+from training.anomaly_fitting import AnomalySettings
+from training.metrics import HIGHER_IS_BETTER
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "retraining_config.json"
 DOCUMENT_TYPE_NAMES = ("paystub", "check", "money_order", "bank_statement")

@@ -11,11 +11,11 @@ from typing import Any
 import joblib
 import numpy as np
 
-from core.model_store import ModelStore
-from .anomaly import AnomalySettings, FittedAnomaly, fit_anomaly
-from .dataset import Dataset
-from .ensemble import EnsembleParams, FraudEnsemble
-from .metrics import evaluate
+from models.model_store import ModelStore
+from training.anomaly_fitting import AnomalySettings, FittedAnomaly, fit_anomaly
+from training.dataset import Dataset
+from training.ensemble import EnsembleParams, FraudEnsemble
+from training.metrics import evaluate
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +139,14 @@ def train_candidate(
                          random_state=random_state)
 
 
-def save_candidate(store: ModelStore, candidate: Candidate, activate: bool) -> str:
-    """Save as a new version (under the type's lock) and optionally activate it; returns the version id."""
+def save_candidate(store: ModelStore, candidate: Candidate) -> str:
+    """Save as a new, inactive version (under the type's lock); returns the version id.
+
+    Activating it is services.model_versions.ModelVersions.activate.
+    """
     artifacts = candidate.artifacts()
     with store.lock():
         version = store.new_version_id()
         store.save_version(version, artifacts, candidate.manifest())
-        if activate:
-            store.activate(version)
-    log.info("Saved %s model version %s (activated: %s, metrics: %s)", store.doc_type, version, activate, candidate.metrics)
+    log.info("Saved %s model version %s (metrics: %s)", store.doc_type, version, candidate.metrics)
     return version

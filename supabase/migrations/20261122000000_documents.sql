@@ -1,5 +1,5 @@
 -- Document store for the fraud detection API: one table per document type, same columns.
--- Mirrors Backend/core/sql_store.py (document_table); tests/test_supabase_schema.py applies this file to a
+-- Mirrors Backend/store/sql.py (document_table); tests/test_supabase_schema.py applies this file to a
 -- real PostgreSQL and runs the store's test suite against it, so the two cannot drift apart.
 -- Row-level security is on with no policy for anon or authenticated: only the service role (which the
 -- API uses, server side) reads and writes.

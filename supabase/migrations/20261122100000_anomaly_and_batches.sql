@@ -1,5 +1,5 @@
 -- Anomaly detection and batch uploads: two nullable columns on every document table.
--- Mirrors Backend/core/sql_store.py (document_table), which adds the same columns to SQLite/PostgreSQL
+-- Mirrors Backend/store/sql.py (document_table), which adds the same columns to SQLite/PostgreSQL
 -- tables created by an earlier release.
 
 alter table public.paystubs add column if not exists anomaly jsonb;

@@ -1,1 +1,0 @@
-"""Machinery shared by every document type: validation, features, models, scoring, storage, API."""

@@ -1,0 +1,188 @@
+"""The feature extractor every document type builds on.
+
+One extractor turns one validated document into a fixed-order vector of floats and
+the rule hits (reasons) behind it. The same code runs on synthetic documents at
+training time and on real ones at scoring time, so there is no train/serve skew.
+Every feature is declared once, with its description, in its type's extractor;
+`docs/features.md` is rendered from those declarations.
+
+Conventions: flags are 1.0/0.0; a quantity that cannot be computed because its inputs
+are missing is MISSING (-1.0), which trees separate from every real value.
+"""
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from datetime import date
+from functools import cached_property
+from typing import ClassVar
+
+from domain.fields import DocumentFields
+
+MISSING = -1.0
+LOW_TEXT_QUALITY = 0.6
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule hit in plain words. Messages never contain names or account numbers."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class Extraction:
+    values: list[float]
+    reasons: list[Reason]
+
+
+def is_round_amount(amount: float | None, unit: float = 100.0) -> bool:
+    """True for a non-zero whole multiple of `unit` (e.g. 5000.00): typical of made-up figures."""
+    return amount is not None and amount != 0 and abs(amount) >= unit and abs(amount) % unit == 0
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float:
+    if numerator is None or denominator is None or denominator == 0:
+        return MISSING
+    return numerator / denominator
+
+
+def flag(condition: bool) -> float:
+    return 1.0 if condition else 0.0
+
+
+def days_between(earlier: date | None, later: date | None) -> float:
+    """Days from `earlier` to `later`; MISSING when either is None.
+
+    A result of -1 day is indistinguishable from MISSING: where the order of the dates
+    matters, decide it from the dates themselves.
+    """
+    if earlier is None or later is None:
+        return MISSING
+    return float((later - earlier).days)
+
+
+_NAME_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def normalize_name(name: str | None) -> str | None:
+    """Case-folded, punctuation and extra spaces dropped: "  SMITH,  James." -> "smith james"; None if empty."""
+    if name is None:
+        return None
+    return _NAME_SEPARATORS.sub(" ", name.casefold()).strip() or None
+
+
+def compare_names(a: str | None, b: str | None) -> tuple[float, bool]:
+    """(similarity 0..1, or MISSING when either is absent; whether they are the same name once normalised)."""
+    a, b = normalize_name(a), normalize_name(b)
+    if a is None or b is None:
+        return MISSING, False
+    return SequenceMatcher(None, a, b).ratio(), a == b
+
+
+AMOUNT_TOLERANCE = 0.005  # written and numeric amounts must agree to the cent
+
+WRITTEN_AMOUNT_FEATURES = (
+    FeatureSpec("written_amount_unreadable", "1 when a written (legal) amount was extracted but cannot be read as an amount."),
+    FeatureSpec("written_amount_difference",
+                "|written - numeric amount| over the numeric amount (at least 1); -1 when either is missing or unreadable."),
+    FeatureSpec("amount_mismatch",
+                "1 when the written amount differs from the numeric amount by a cent or more, or cannot be read."),
+)
+
+
+def compare_written_amount(written_text: str | None, amount: float | None, values: dict[str, float],
+                           reasons: list[Reason]) -> None:
+    """The WRITTEN_AMOUNT_FEATURES of a document whose legal line reads `written_text` and figure is `amount`."""
+    from domain.amount_words import words_to_amount
+
+    written = words_to_amount(written_text)
+    unreadable = written_text is not None and written is None
+    values["written_amount_unreadable"] = flag(unreadable)
+    difference = abs(written - amount) if written is not None and amount is not None else None
+    values["written_amount_difference"] = MISSING if difference is None else difference / max(abs(amount), 1.0)
+    differs = difference is not None and difference > AMOUNT_TOLERANCE
+    values["amount_mismatch"] = flag(differs or unreadable)
+    if differs:
+        reasons.append(Reason("AMOUNT_MISMATCH",
+                              f"The written amount ({written:,.2f}) does not match the numeric amount ({amount:,.2f})"))
+    elif unreadable:
+        reasons.append(Reason("AMOUNT_MISMATCH", "The written amount cannot be read as an amount"))
+
+
+COMMON_FEATURES = (
+    FeatureSpec("missing_key_field_count", "How many of the type's key fields are missing or empty."),
+    FeatureSpec("text_quality", "OCR text quality 0..1 as sent; -1 when not sent."),
+    FeatureSpec("low_text_quality", f"1 when text quality is below {LOW_TEXT_QUALITY}."),
+    FeatureSpec("round_amount_count", "How many of the type's amount fields are whole multiples of 100."),
+)
+
+
+class FeatureExtractor(ABC):
+    """Turns a validated document of one type into features and reasons.
+
+    Subclasses declare `schema`, `features` (their own FeatureSpecs, in order) and
+    `amount_fields`, and implement `compute`. The base adds the features every type
+    shares: one presence flag per key field, the missing-field count, text quality and
+    round amounts.
+    """
+
+    schema: ClassVar[type[DocumentFields]]
+    features: ClassVar[tuple[FeatureSpec, ...]]
+    amount_fields: ClassVar[tuple[str, ...]] = ()
+
+    @cached_property
+    def feature_specs(self) -> tuple[FeatureSpec, ...]:
+        presence = tuple(
+            FeatureSpec(f"has_{name}", f"1 when {name} was extracted, 0 when missing or empty.")
+            for name in self.schema.key_fields
+        )
+        return presence + COMMON_FEATURES + self.features
+
+    @cached_property
+    def feature_names(self) -> list[str]:
+        return [spec.name for spec in self.feature_specs]
+
+    def extract(self, doc: DocumentFields, today: date) -> Extraction:
+        """Features (in `feature_names` order) and reasons for one document, as of `today`."""
+        values: dict[str, float] = {}
+        reasons: list[Reason] = []
+        missing = []
+        for name in doc.key_fields:
+            present = getattr(doc, name) not in (None, [])
+            values[f"has_{name}"] = flag(present)
+            if not present:
+                missing.append(name)
+        values["missing_key_field_count"] = float(len(missing))
+        if missing:
+            reasons.append(Reason("MISSING_KEY_FIELDS", f"{len(missing)} key field(s) missing: {', '.join(missing)}"))
+
+        quality = getattr(doc, "text_quality", None)
+        values["text_quality"] = MISSING if quality is None else quality
+        values["low_text_quality"] = flag(quality is not None and quality < LOW_TEXT_QUALITY)
+        if quality is not None and quality < LOW_TEXT_QUALITY:
+            reasons.append(Reason("LOW_TEXT_QUALITY", f"OCR text quality is low ({quality:.2f})"))
+
+        round_fields = [name for name in self.amount_fields if is_round_amount(getattr(doc, name))]
+        values["round_amount_count"] = float(len(round_fields))
+        if round_fields:
+            reasons.append(Reason("ROUND_AMOUNTS", "Round-number amounts in: " + ", ".join(round_fields)))
+
+        self.compute(doc, today, values, reasons)
+        return Extraction([values[name] for name in self.feature_names], reasons)
+
+    @abstractmethod
+    def compute(self, doc: DocumentFields, today: date, values: dict[str, float], reasons: list[Reason]) -> None:
+        """Add this type's own features to `values` and its rule hits to `reasons`."""

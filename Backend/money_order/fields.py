@@ -1,0 +1,24 @@
+"""Money order fields as the OCR step extracts them."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from domain.parsing import Amount, DateValue, Identifier, Quality, Text
+from domain.fields import DocumentFields
+
+
+class MoneyOrderFields(DocumentFields):
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "issuer", "serial_number", "amount", "amount_written", "purchaser_name", "payee_name", "issue_date",
+    )
+
+    issuer: Text = None
+    serial_number: Identifier = None
+    amount: Amount = None
+    amount_written: Text = None
+    purchaser_name: Text = None
+    purchaser_address: Text = None
+    payee_name: Text = None
+    issue_date: DateValue = None
+    agent_location: Text = None
+    text_quality: Quality = None
