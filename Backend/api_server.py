@@ -1,11 +1,12 @@
 """The fraud detection API: app factory and production entry point.
 
-    python Backend/api_server.py            # granian, WEB_CONCURRENCY workers of WEB_THREADS threads, on PORT (5001)
-    python Backend/api_server.py --dev      # Flask's development server
-    flask --app Backend/api_server.py train-baseline all
-    flask --app Backend/api_server.py analyze uploads.csv --type paystub
-    flask --app Backend/api_server.py outbox list      # analyses the store refused (dead letters); `retry` requeues
+python Backend/api_server.py            # granian, WEB_CONCURRENCY workers of WEB_THREADS threads, on PORT (5001)
+python Backend/api_server.py --dev      # Flask's development server
+flask --app Backend/api_server.py train-baseline all
+flask --app Backend/api_server.py analyze uploads.csv --type paystub
+flask --app Backend/api_server.py outbox list      # analyses the store refused (dead letters); `retry` requeues
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,8 +65,9 @@ def identifying_columns(retraining_config) -> dict[str, tuple[str, ...]]:
         wanted = retraining_config.for_type(name).identifying_columns
         unknown = [c for c in wanted if c not in doc_type.schema.model_fields]
         if unknown:
-            raise ValueError(f"retraining config: document_types.{name}.identifying_columns: "
-                             f"{', '.join(unknown)} not {name} fields")
+            raise ValueError(
+                f"retraining config: document_types.{name}.identifying_columns: {', '.join(unknown)} not {name} fields"
+            )
         columns[name] = tuple(wanted)
     return columns
 
@@ -132,20 +134,33 @@ def build_services(config: Config, retraining_config) -> Services:
     """The use cases over every document type, wired to the configured stores and models."""
     thresholds = RiskThresholds(config.RISK_MEDIUM_THRESHOLD, config.RISK_HIGH_THRESHOLD)
     detectors = {
-        name: FraudDetector(doc_type, config.models_dir(name), thresholds, anomaly_escalates=config.ANOMALY_ESCALATES,
-                            legacy_loader=load_legacy_version)
+        name: FraudDetector(
+            doc_type,
+            config.models_dir(name),
+            thresholds,
+            anomaly_escalates=config.ANOMALY_ESCALATES,
+            legacy_loader=load_legacy_version,
+        )
         for name, doc_type in DOCUMENT_TYPES.items()
     }
     versions = {
-        name: ModelVersions(doc_type, detectors[name].store,
-                            ModelPerformanceTracker(name, detectors[name].store.directory))
+        name: ModelVersions(
+            doc_type, detectors[name].store, ModelPerformanceTracker(name, detectors[name].store.directory)
+        )
         for name, doc_type in DOCUMENT_TYPES.items()
     }
     batch = BatchSettings(config.BATCH_MAX_BYTES, config.BATCH_MAX_ROWS, identifying_columns(retraining_config))
-    analysis = AnalysisService(DOCUMENT_TYPES, detectors, document_store_with_outbox(config, DOCUMENT_TYPES.values()),
-                               batch)
-    services = Services(DOCUMENT_TYPES, analysis, versions, RetrainingRunner(config, job_store_for(config)),
-                        retraining_config, config.LIST_MAX_LIMIT)
+    analysis = AnalysisService(
+        DOCUMENT_TYPES, detectors, document_store_with_outbox(config, DOCUMENT_TYPES.values()), batch
+    )
+    services = Services(
+        DOCUMENT_TYPES,
+        analysis,
+        versions,
+        RetrainingRunner(config, job_store_for(config)),
+        retraining_config,
+        config.LIST_MAX_LIMIT,
+    )
     services.scheduler = RetrainingScheduler(config, retraining_config, services, services.runner)
     # Late-bound, so the scheduler in place when the review arrives is the one asked.
     analysis.on_review = lambda name: services.scheduler.on_review(name)
@@ -159,8 +174,9 @@ def warn_about_old_model_folders(config: Config) -> None:
     for name in DOCUMENT_TYPES:
         old = BACKEND_DIR / name / "ml" / "models"
         if (old / "ACTIVE_VERSION.txt").exists():
-            log.warning("Models found in %s are no longer read: move them to %s or set MODELS_DIR", old,
-                        config.models_dir(name))
+            log.warning(
+                "Models found in %s are no longer read: move them to %s or set MODELS_DIR", old, config.models_dir(name)
+            )
 
 
 def serving_app() -> Flask:
@@ -189,9 +205,17 @@ def main(argv: list[str] | None = None) -> None:
 
     # Granian (Rust HTTP, WSGI in worker processes): see docs/benchmarks.md for why not gunicorn.
     Granian(
-        "api_server:serving_app", factory=True, interface=Interfaces.WSGI, working_dir=Path(BACKEND_DIR),
-        address=config.HOST, port=config.PORT, workers=config.WEB_CONCURRENCY, blocking_threads=config.WEB_THREADS,
-        log_access=config.ACCESS_LOG, log_level=(config.LOG_LEVEL or "INFO").lower(), respawn_failed_workers=True,
+        "api_server:serving_app",
+        factory=True,
+        interface=Interfaces.WSGI,
+        working_dir=Path(BACKEND_DIR),
+        address=config.HOST,
+        port=config.PORT,
+        workers=config.WEB_CONCURRENCY,
+        blocking_threads=config.WEB_THREADS,
+        log_access=config.ACCESS_LOG,
+        log_level=(config.LOG_LEVEL or "INFO").lower(),
+        respawn_failed_workers=True,
     ).serve()
 
 

@@ -13,6 +13,7 @@ GET /api/paystubs/<document_id>), never as a crash. Writes
 bench/results/batch.json when run alone; `bench/run_benchmarks.py` runs it as part of the
 full benchmark.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,24 @@ from harness import Service, backend_on_path, request_once, write_json
 
 BATCH_PATH = "/api/paystubs/analyze-batch"
 # The keys of the README's paystub example: every paystub field but company_address.
-PAYSTUB_COLUMNS = ("company_name", "employee_name", "employee_id", "pay_date", "pay_period_start", "pay_period_end",
-                   "gross_pay", "net_pay", "federal_tax", "state_tax", "social_security", "medicare",
-                   "other_deductions", "ytd_gross", "ytd_net", "text_quality")
+PAYSTUB_COLUMNS = (
+    "company_name",
+    "employee_name",
+    "employee_id",
+    "pay_date",
+    "pay_period_start",
+    "pay_period_end",
+    "gross_pay",
+    "net_pay",
+    "federal_tax",
+    "state_tax",
+    "social_security",
+    "medicare",
+    "other_deductions",
+    "ytd_gross",
+    "ytd_net",
+    "text_quality",
+)
 SEED = 7
 
 
@@ -51,13 +67,16 @@ def paystub_csv(rows: int, seed: int = SEED) -> bytes:
 
 def multipart(field: str, filename: str, data: bytes, content_type: str = "text/csv") -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n"
-            f"Content-Type: {content_type}\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
     return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def run_batch(port: int, rows: int = 10000, runs: int = 3, stored_runs: int = 1, timeout: float = 120,
-              max_seconds: float = 90) -> dict:
+def run_batch(
+    port: int, rows: int = 10000, runs: int = 3, stored_runs: int = 1, timeout: float = 120, max_seconds: float = 90
+) -> dict:
     """Post the CSV `runs` times, then `stored_runs` times with store=true (fewer once `max_seconds` is spent).
 
     Each run's wall time and what came back; best and median over the runs without store=true,
@@ -71,8 +90,14 @@ def run_batch(port: int, rows: int = 10000, runs: int = 3, stored_runs: int = 1,
         if spent > max_seconds:
             break
         started = time.perf_counter()
-        status, payload = request_once(port, "POST", BATCH_PATH + ("?store=true" if stored else ""), body,
-                                       {"Content-Type": content_type}, timeout=timeout)
+        status, payload = request_once(
+            port,
+            "POST",
+            BATCH_PATH + ("?store=true" if stored else ""),
+            body,
+            {"Content-Type": content_type},
+            timeout=timeout,
+        )
         seconds = time.perf_counter() - started
         spent += seconds
         run = {"store": stored, "status": status, "seconds": round(seconds, 3), "response_bytes": len(payload)}

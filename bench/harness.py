@@ -7,6 +7,7 @@
   the same dict: requests, errors, rps, p50_ms, p90_ms, p99_ms.
 - `machine()` describes the machine a run was taken on.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -21,10 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = ROOT / "Backend"
@@ -50,12 +51,15 @@ def sample_documents() -> dict[str, dict]:
     backend_on_path()
     from document_types import DOCUMENT_TYPES
 
-    return {name: t.generator.generate(1, 1, fraud_rate=0.0, today=date.today()).documents[0]
-            for name, t in DOCUMENT_TYPES.items()}
+    return {
+        name: t.generator.generate(1, 1, fraud_rate=0.0, today=date.today()).documents[0]
+        for name, t in DOCUMENT_TYPES.items()
+    }
 
 
-def request_once(port: int, method: str, path: str, body: bytes | None = None,
-                 headers: dict | None = None, timeout: float = 30) -> tuple[int, bytes]:
+def request_once(
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -80,6 +84,7 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, alive: Call
 
 
 # load generators --------------------------------------------------------------------------------
+
 
 def _client(port: int, method: str, path: str, body: bytes | None, seconds: float, queue) -> None:
     """One keep-alive connection sending requests back to back for `seconds`."""
@@ -124,10 +129,18 @@ def load_python(port: int, method: str, path: str, body: bytes | None, concurren
     first_error = next((f for _, _, f in results if f), None)
 
     def pct(q: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 3) if latencies else float("nan")
+        return (
+            round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 3) if latencies else float("nan")
+        )
 
-    out = {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / seconds, 1),
-           "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99)}
+    out = {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": round(len(latencies) / seconds, 1),
+        "p50_ms": pct(0.50),
+        "p90_ms": pct(0.90),
+        "p99_ms": pct(0.99),
+    }
     if first_error:
         out["first_error"] = first_error
     return out
@@ -156,19 +169,44 @@ def load_wrk(port: int, method: str, path: str, body: bytes | None, concurrency:
         script = Path(tmp) / "request.lua"
         script.write_text(WRK_SCRIPT % {"method": method, "body": body_line})
         url = f"http://127.0.0.1:{port}{path}"
-        subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(script), url], capture_output=True, timeout=30)  # warm-up
-        out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-                              "-s", str(script), url],
-                             capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+        subprocess.run(
+            ["wrk", "-t1", "-c1", "-d1s", "-s", str(script), url], capture_output=True, timeout=30
+        )  # warm-up
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{concurrency}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 30,
+        ).stdout
     fields = next(line for line in out.splitlines() if line.startswith("WRKJSON")).split()[1:]
     requests, duration_us, socket_errors, status_errors = (int(v) for v in fields[:4])
     p50, p90, p99 = (round(float(v) / 1000, 3) for v in fields[4:7])
-    out = {"requests": requests, "errors": socket_errors + status_errors,
-           "rps": round(requests / (duration_us / 1e6), 1), "p50_ms": p50, "p90_ms": p90, "p99_ms": p99}
+    out = {
+        "requests": requests,
+        "errors": socket_errors + status_errors,
+        "rps": round(requests / (duration_us / 1e6), 1),
+        "p50_ms": p50,
+        "p90_ms": p90,
+        "p99_ms": p99,
+    }
     if status_errors or socket_errors:
-        status, payload = request_once(port, method, path, body,
-                                       {"Content-Type": "application/json"} if body is not None else {})
-        out["first_error"] = f"{socket_errors} socket errors, {status_errors} non-2xx; a probe got HTTP {status}: {payload[:200]!r}"
+        status, payload = request_once(
+            port, method, path, body, {"Content-Type": "application/json"} if body is not None else {}
+        )
+        out["first_error"] = (
+            f"{socket_errors} socket errors, {status_errors} non-2xx; a probe got HTTP {status}: {payload[:200]!r}"
+        )
     return out
 
 
@@ -187,6 +225,7 @@ def load_generator(choice: str = "auto") -> tuple[Measure, str]:
 
 
 # the service under test ---------------------------------------------------------------------------
+
 
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -241,11 +280,18 @@ class Service:
     def env(self) -> dict[str, str]:
         env = dict(
             os.environ,
-            HOST="127.0.0.1", PORT=str(self.port), WEB_CONCURRENCY=str(self.workers), WEB_THREADS=str(self.threads),
-            MODELS_DIR=str(self.models_dir), DATABASE_URL=self.database_url or f"sqlite:///{self.work / 'bench.db'}",
-            OUTBOX_PATH=str(self.work / "outbox.db"), LOG_LEVEL="WARNING",
+            HOST="127.0.0.1",
+            PORT=str(self.port),
+            WEB_CONCURRENCY=str(self.workers),
+            WEB_THREADS=str(self.threads),
+            MODELS_DIR=str(self.models_dir),
+            DATABASE_URL=self.database_url or f"sqlite:///{self.work / 'bench.db'}",
+            OUTBOX_PATH=str(self.work / "outbox.db"),
+            LOG_LEVEL="WARNING",
             # never a developer's .env: no Supabase, no scheduler
-            SUPABASE_URL="", SUPABASE_KEY="", ENABLE_AUTOMATED_RETRAINING="false",
+            SUPABASE_URL="",
+            SUPABASE_KEY="",
+            ENABLE_AUTOMATED_RETRAINING="false",
         )
         env.update(self.extra_env)
         return env
@@ -253,28 +299,57 @@ class Service:
     def train_baselines(self) -> float:
         """Train every type's baseline once, the way the server would at start-up; returns seconds."""
         started = time.perf_counter()
-        code = ("from config import Config; from document_types import DOCUMENT_TYPES; "
-                "from training.bootstrap import missing_baselines, train_baselines_in_subprocess; "
-                "c = Config.from_env(); m = missing_baselines(c, DOCUMENT_TYPES); m and train_baselines_in_subprocess(c, m)")
+        code = (
+            "from config import Config; from document_types import DOCUMENT_TYPES; "
+            "from training.bootstrap import missing_baselines, train_baselines_in_subprocess; "
+            "c = Config.from_env(); m = missing_baselines(c, DOCUMENT_TYPES); m and train_baselines_in_subprocess(c, m)"
+        )
         with open(self.work / "baseline.log", "wb") as log:
-            subprocess.run([sys.executable, "-c", code], cwd=BACKEND, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                           check=True, timeout=600)
+            subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=BACKEND,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=True,
+                timeout=600,
+            )
         return round(time.perf_counter() - started, 1)
 
-    def start(self, timeout: float = 300) -> "Service":
+    def start(self, timeout: float = 300) -> Service:
         if self.server == "production":
             command = [sys.executable, str(BACKEND / "api_server.py")]
         else:
             worker_class = self.server.removeprefix("gunicorn-")
-            command = [sys.executable, "-m", "gunicorn", "--chdir", str(BACKEND), "-w", str(self.workers),
-                       "-k", worker_class, "--threads", str(self.threads), "-b", f"127.0.0.1:{self.port}",
-                       "--log-level", "warning", "api_server:create_app()"]
+            command = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--chdir",
+                str(BACKEND),
+                "-w",
+                str(self.workers),
+                "-k",
+                worker_class,
+                "--threads",
+                str(self.threads),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "api_server:create_app()",
+            ]
         self._log = open(self.work / "server.log", "wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
-            wait_until(lambda: request_once(self.port, "GET", "/readyz", timeout=2)[0] == 200, timeout,
-                       "the service", alive=lambda: self.process.poll() is None)
+            wait_until(
+                lambda: request_once(self.port, "GET", "/readyz", timeout=2)[0] == 200,
+                timeout,
+                "the service",
+                alive=lambda: self.process.poll() is None,
+            )
             wait_until(lambda: len(self.worker_pids()) >= self.workers, 30, "the service's workers")
             time.sleep(3)  # the first worker answered; give the others time to finish loading their models
         except RuntimeError:
@@ -294,8 +369,11 @@ class Service:
 
     def memory(self) -> dict:
         pids = self.worker_pids()
-        return {"worker_rss_mb": [rss_mb(p) for p in pids], "worker_pss_mb": [pss_mb(p) for p in pids],
-                "master_rss_mb": rss_mb(self.process.pid)}
+        return {
+            "worker_rss_mb": [rss_mb(p) for p in pids],
+            "worker_pss_mb": [pss_mb(p) for p in pids],
+            "master_rss_mb": rss_mb(self.process.pid),
+        }
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -312,7 +390,7 @@ class Service:
         self.stop()
         shutil.rmtree(self.work, ignore_errors=True)
 
-    def __enter__(self) -> "Service":
+    def __enter__(self) -> Service:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -320,6 +398,7 @@ class Service:
 
 
 # the machine ------------------------------------------------------------------------------------
+
 
 def _package_version(name: str) -> str | None:
     from importlib.metadata import PackageNotFoundError, version
@@ -333,14 +412,20 @@ def _package_version(name: str) -> str | None:
 def machine() -> dict:
     cpu = "unknown CPU"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     memory_gb = None
     try:
-        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal:"))
+        kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal:")
+        )
         memory_gb = round(kb / 1024 / 1024, 1)
     except (OSError, StopIteration):
         pass
@@ -351,15 +436,28 @@ def machine() -> dict:
         "memory_gb": memory_gb,
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "packages": {name: _package_version(name) for name in
-                     ("granian", "gunicorn", "flask", "werkzeug", "pydantic", "sqlalchemy", "onnxruntime", "scikit-learn",
-                      "xgboost", "mlflow", "uvicorn")},
+        "packages": {
+            name: _package_version(name)
+            for name in (
+                "granian",
+                "gunicorn",
+                "flask",
+                "werkzeug",
+                "pydantic",
+                "sqlalchemy",
+                "onnxruntime",
+                "scikit-learn",
+                "xgboost",
+                "mlflow",
+                "uvicorn",
+            )
+        },
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def write_json(name: str, data: dict) -> Path:

@@ -18,6 +18,7 @@ extractor), at 1 and 8 keep-alive connections, with the same load generator. MLf
 telemetry is switched off and nothing is downloaded. Writes bench/results/peer.json when
 run alone; `bench/run_benchmarks.py` runs it as part of the full benchmark.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,11 +29,21 @@ import signal
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from harness import (Measure, backend_on_path, child_pids, free_port, load_generator, request_once, rss_mb,
-                     sample_documents, wait_until, write_json)
+from harness import (
+    Measure,
+    backend_on_path,
+    child_pids,
+    free_port,
+    load_generator,
+    request_once,
+    rss_mb,
+    sample_documents,
+    wait_until,
+    write_json,
+)
 
 HERE = Path(__file__).resolve().parent
 NO_TELEMETRY = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
@@ -41,13 +52,15 @@ NO_TELEMETRY = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
 def feature_rows(doc_type: str, documents: list[dict]) -> tuple[list[str], list[list[float]]]:
     """Feature names and one row per document, as the service's extractor computes them."""
     backend_on_path()
-    from domain.fields import validate_document
     from document_types import DOCUMENT_TYPES
+    from domain.fields import validate_document
 
     t = DOCUMENT_TYPES[doc_type]
-    today = datetime.now(timezone.utc).date()
-    rows = [[float(v) for v in t.extractor.extract(validate_document(t.schema, doc).fields, today).values]
-            for doc in documents]
+    today = datetime.now(UTC).date()
+    rows = [
+        [float(v) for v in t.extractor.extract(validate_document(t.schema, doc).fields, today).values]
+        for doc in documents
+    ]
     return list(t.extractor.feature_names), rows
 
 
@@ -96,9 +109,14 @@ def build_model(type_dir: Path, doc_type: str, out: Path, documents: list[dict])
     predicted = np.asarray(mlflow.pyfunc.load_model(str(model_path)).predict(frame), dtype=np.float64)
     if not np.allclose(predicted, expected, atol=1e-4):
         raise SystemExit(f"the saved pyfunc model predicts {predicted} where the ensemble predicts {expected}")
-    return {"type": doc_type, "version": version, "model_path": str(model_path), "weights": ensemble.weights,
-            "expected_scores": [round(float(s), 4) for s in expected],
-            "model_mb": round(sum(p.stat().st_size for p in model_path.rglob("*") if p.is_file()) / 1e6, 2)}
+    return {
+        "type": doc_type,
+        "version": version,
+        "model_path": str(model_path),
+        "weights": ensemble.weights,
+        "expected_scores": [round(float(s), 4) for s in expected],
+        "model_mb": round(sum(p.stat().st_size for p in model_path.rglob("*") if p.is_file()) / 1e6, 2),
+    }
 
 
 def descendants(pid: int) -> list[int]:
@@ -115,12 +133,28 @@ class PeerServer:
         self.port = free_port()
         bindir = str(Path(python).parent)  # mlflow starts `uvicorn` through the shell: it must be on PATH
         env = dict(os.environ, **NO_TELEMETRY, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
-        self.command = [python, "-m", "mlflow", "models", "serve", "-m", model_path, "--env-manager", "local",
-                        "-h", "127.0.0.1", "-p", str(self.port), "--workers", str(workers)]
+        self.command = [
+            python,
+            "-m",
+            "mlflow",
+            "models",
+            "serve",
+            "-m",
+            model_path,
+            "--env-manager",
+            "local",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "--workers",
+            str(workers),
+        ]
         self._log = open(log_path, "wb")
         self.log_path = log_path
-        self.process = subprocess.Popen(self.command, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def wait_ready(self, body: bytes, timeout: float = 180) -> None:
         alive = lambda: self.process.poll() is None  # noqa: E731
@@ -157,8 +191,17 @@ class PeerServer:
         self._log.close()
 
 
-def run_peer(type_dir: Path, measure: Measure, concurrencies: list[int], duration: float, doc_type: str = "paystub",
-             workers: int = 2, document: dict | None = None, python: str = "", echo=print) -> dict:
+def run_peer(
+    type_dir: Path,
+    measure: Measure,
+    concurrencies: list[int],
+    duration: float,
+    doc_type: str = "paystub",
+    workers: int = 2,
+    document: dict | None = None,
+    python: str = "",
+    echo=print,
+) -> dict:
     """Build, serve and measure the peer; one row per concurrency.
 
     `python`: the interpreter of a virtualenv holding bench/requirements.txt, when MLflow should
@@ -168,9 +211,25 @@ def run_peer(type_dir: Path, measure: Measure, concurrencies: list[int], duratio
     document = document or sample_documents()[doc_type]
     work = Path(tempfile.mkdtemp(prefix="fraud-bench-peer-"))
     try:
-        built = subprocess.run([python, str(HERE / "mlflow_peer.py"), "build", "--type-dir", str(type_dir),
-                                "--type", doc_type, "--out", str(work), "--document", json.dumps(document)],
-                               capture_output=True, text=True, timeout=300, env=dict(os.environ, **NO_TELEMETRY))
+        built = subprocess.run(
+            [
+                python,
+                str(HERE / "mlflow_peer.py"),
+                "build",
+                "--type-dir",
+                str(type_dir),
+                "--type",
+                doc_type,
+                "--out",
+                str(work),
+                "--document",
+                json.dumps(document),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, **NO_TELEMETRY),
+        )
         if built.returncode != 0:
             raise RuntimeError(f"building the pyfunc model failed: {built.stderr[-2000:]}")
         model = json.loads(built.stdout.strip().splitlines()[-1])
@@ -182,16 +241,26 @@ def run_peer(type_dir: Path, measure: Measure, concurrencies: list[int], duratio
             status, answer = server.invoke(body)
             out_rows = []
             for concurrency in concurrencies:
-                out_rows.append({"route": "POST /invocations (mlflow peer)", "concurrency": concurrency,
-                                 **measure(server.port, "POST", "/invocations", body, concurrency, duration)})
+                out_rows.append(
+                    {
+                        "route": "POST /invocations (mlflow peer)",
+                        "concurrency": concurrency,
+                        **measure(server.port, "POST", "/invocations", body, concurrency, duration),
+                    }
+                )
                 echo(json.dumps(out_rows[-1]))
             rss = server.worker_rss_mb()
         finally:
             server.stop()
-        return {"server": " ".join(["mlflow", *server.command[3:]]).replace(model["model_path"], "DIR"),
-                "workers": workers, "model": model, "request_bytes": len(body),
-                "answer": json.loads(answer) if status == 200 else answer.decode(errors="replace")[:500],
-                "rows": out_rows, "worker_rss_mb": rss}
+        return {
+            "server": " ".join(["mlflow", *server.command[3:]]).replace(model["model_path"], "DIR"),
+            "workers": workers,
+            "model": model,
+            "request_bytes": len(body),
+            "answer": json.loads(answer) if status == 200 else answer.decode(errors="replace")[:500],
+            "rows": out_rows,
+            "worker_rss_mb": rss,
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -223,8 +292,9 @@ def main() -> None:
 
         type_dir = Config.from_env().models_dir(args.type)
     measure, generator = load_generator(args.load_generator)
-    report = run_peer(Path(type_dir), measure, args.concurrency, args.duration, args.type, args.workers,
-                      python=args.peer_python)
+    report = run_peer(
+        Path(type_dir), measure, args.concurrency, args.duration, args.type, args.workers, python=args.peer_python
+    )
     report["load_generator"] = generator
     print(json.dumps(report, indent=2, default=str))
     print("wrote", write_json("peer.json", report))

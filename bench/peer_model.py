@@ -5,6 +5,7 @@ imports it without the service's code. It computes what `training.ensemble.Fraud
 computes: each estimator's prediction on the float32 feature row, clipped to 0..100, averaged
 with the version manifest's model weights.
 """
+
 from __future__ import annotations
 
 import joblib
@@ -22,5 +23,6 @@ class RiskEnsembleModel(mlflow.pyfunc.PythonModel):
     def predict(self, context, model_input, params=None):
         X = np.asarray(model_input, dtype=np.float32)
         total = sum(self.weights.values())
-        return sum(weight * np.clip(self.models[name].predict(X), 0, 100)
-                   for name, weight in self.weights.items()) / total
+        return (
+            sum(weight * np.clip(self.models[name].predict(X), 0, 100) for name, weight in self.weights.items()) / total
+        )

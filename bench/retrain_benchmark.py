@@ -11,6 +11,7 @@ hot reload is measured too. The idle reference is the quieter of the windows bef
 Writes bench/results/retrain.json. `bench/run_benchmarks.py` runs this as part of the full
 benchmark.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,9 @@ backend_on_path()
 from services.priority import yield_cpu_to_serving  # noqa: E402
 
 
-def run_retrain(service: Service, measure: Measure, doc_type: str, samples: int, duration: float,
-                max_seconds: float = 300) -> dict:
+def run_retrain(
+    service: Service, measure: Measure, doc_type: str, samples: int, duration: float, max_seconds: float = 300
+) -> dict:
     """Retrain `doc_type` on `samples` synthetic documents beside the running `service`."""
     config = json.loads((BACKEND / "training" / "retraining_config.json").read_text())
     for settings in config["document_types"].values():
@@ -35,8 +37,9 @@ def run_retrain(service: Service, measure: Measure, doc_type: str, samples: int,
     config_path = service.work / "retraining_config.json"
     config_path.write_text(json.dumps(config))
     # Its own empty store: the scoring load would otherwise count as thousands of AI labels.
-    env = dict(service.env, DATABASE_URL=f"sqlite:///{service.work / 'retrain.db'}",
-               RETRAINING_CONFIG_PATH=str(config_path))
+    env = dict(
+        service.env, DATABASE_URL=f"sqlite:///{service.work / 'retrain.db'}", RETRAINING_CONFIG_PATH=str(config_path)
+    )
 
     path = f"/api/{SLUGS[doc_type]}/analyze"
     body = json.dumps(sample_documents()[doc_type]).encode()
@@ -47,8 +50,14 @@ def run_retrain(service: Service, measure: Measure, doc_type: str, samples: int,
     def retrain() -> None:
         started = time.perf_counter()
         try:
-            child = subprocess.Popen([sys.executable, "-m", "training.automated_retraining", doc_type], cwd=BACKEND,
-                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            child = subprocess.Popen(
+                [sys.executable, "-m", "training.automated_retraining", doc_type],
+                cwd=BACKEND,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             yield_cpu_to_serving(child.pid)  # as the admin endpoint's runner does
             try:
                 out, err = child.communicate(timeout=max_seconds)
@@ -57,7 +66,7 @@ def run_retrain(service: Service, measure: Measure, doc_type: str, samples: int,
                 child.communicate()
                 raise
             timing["exit_code"] = child.returncode
-            timing["result"] = json.loads(out[out.index("{"):]) if "{" in out else err[-2000:]
+            timing["result"] = json.loads(out[out.index("{") :]) if "{" in out else err[-2000:]
         except subprocess.TimeoutExpired:
             timing["exit_code"], timing["result"] = None, f"timed out after {max_seconds} s"
         timing["wall_seconds"] = round(time.perf_counter() - started, 2)
@@ -78,10 +87,14 @@ def run_retrain(service: Service, measure: Measure, doc_type: str, samples: int,
     result = timing["result"] if isinstance(timing["result"], dict) else {}
     worst = max(windows, key=lambda w: w["p99_ms"]) if windows else None
     return {
-        "type": doc_type, "synthetic_samples": samples,
-        "retrain_wall_seconds": timing["wall_seconds"], "retrain_exit_code": timing["exit_code"],
-        "retrain_run_seconds": result.get("training_seconds"), "activated": result.get("activated"),
-        "samples": (result.get("samples") or {}).get("train"), "metrics": (result.get("metrics") or {}).get("candidate"),
+        "type": doc_type,
+        "synthetic_samples": samples,
+        "retrain_wall_seconds": timing["wall_seconds"],
+        "retrain_exit_code": timing["exit_code"],
+        "retrain_run_seconds": result.get("training_seconds"),
+        "activated": result.get("activated"),
+        "samples": (result.get("samples") or {}).get("train"),
+        "metrics": (result.get("metrics") or {}).get("candidate"),
         "error": None if result else str(timing["result"])[-500:],
         "scoring_idle": idle,
         "scoring_idle_windows": [idle_before, idle_after],

@@ -1,4 +1,5 @@
 """Shared fixtures: baselines trained once per session, then a private copy per test."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,9 @@ def models_dir(trained_models, tmp_path) -> Path:
 
 def make_config(models_dir: Path, database_url: str, **overrides) -> Config:
     overrides.setdefault("OUTBOX_PATH", str(Path(models_dir).parent / f"outbox-{abs(hash(database_url))}.db"))
-    return Config.from_env(environ={}, MODELS_DIR=str(models_dir), DATABASE_URL=database_url,
-                           TRAIN_BASELINE_ON_START=False, **overrides)
+    return Config.from_env(
+        environ={}, MODELS_DIR=str(models_dir), DATABASE_URL=database_url, TRAIN_BASELINE_ON_START=False, **overrides
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ The private cluster runs from the server binaries in /usr/lib/postgresql/*/bin, 
 temporary directory, on a free port, as the `postgres` OS user (the server refuses to run as
 root). Tests stop and restart it at will; the machine's shared PostgreSQL is never touched.
 """
+
 from __future__ import annotations
 
 import glob
@@ -37,6 +38,7 @@ def report(name: str, **figures) -> None:
 
 # a real HTTP server ---------------------------------------------------------------------------
 
+
 class Server:
     """The app behind a real multi-process HTTP server on a free port.
 
@@ -44,22 +46,49 @@ class Server:
     factory under gunicorn's gthread workers, the server most deployments know.
     """
 
-    def __init__(self, env: dict[str, str], kind: str = "granian", workers: int = 2, threads: int = 4,
-                 log_path: Path | None = None):
+    def __init__(
+        self,
+        env: dict[str, str],
+        kind: str = "granian",
+        workers: int = 2,
+        threads: int = 4,
+        log_path: Path | None = None,
+    ):
         self.port = free_port()
         self.kind = kind
         self.log_path = log_path
         if kind == "granian":
             command = [sys.executable, str(BACKEND / "api_server.py")]
-            env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers),
-                   "WEB_THREADS": str(threads)}
+            env = {
+                **env,
+                "HOST": "127.0.0.1",
+                "PORT": str(self.port),
+                "WEB_CONCURRENCY": str(workers),
+                "WEB_THREADS": str(threads),
+            }
         else:
-            command = [sys.executable, "-m", "gunicorn", "--chdir", str(BACKEND), "-w", str(workers), "-k", "gthread",
-                       "--threads", str(threads), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                       "api_server:create_app()"]
+            command = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--chdir",
+                str(BACKEND),
+                "-w",
+                str(workers),
+                "-k",
+                "gthread",
+                "--threads",
+                str(threads),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "api_server:create_app()",
+            ]
         out = open(log_path, "wb") if log_path else subprocess.DEVNULL
-        self.process = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         if log_path:
             out.close()
 
@@ -104,6 +133,7 @@ def http_json(port: int, method: str, path: str, body=None, headers=None, timeou
 
 # a private PostgreSQL cluster ------------------------------------------------------------------
 
+
 def postgres_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
@@ -124,8 +154,18 @@ class PrivatePostgres:
             self.user = "postgres"
             entry = pwd.getpwnam(self.user)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync",
-                  "--no-instructions")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        )
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -137,8 +177,19 @@ class PrivatePostgres:
     def start(self) -> None:
         # fsync off: the machine does not crash in these tests, only the server stops; commits stay synchronous.
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w",
-                  "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop", check=False)

@@ -11,6 +11,7 @@ child per run. Protocol, a line each:
     stdout "stage PID STAGE"        the child reached STAGE
     stdout "exit PID CODE"          the child ended: 0 success, 1 failed run, -9 killed
 """
+
 from __future__ import annotations
 
 import os

@@ -8,13 +8,14 @@ every process is up. The job is a stub that appends its period and process id to
 the exactly-once machinery around it (run registry claim, database lock) is the real one.
 Protocol: prints "ready" when the app is built; reads the first fire time (epoch seconds).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import os
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Backend"))
@@ -33,8 +34,14 @@ def main() -> None:
     from scheduler.document_retraining_scheduler import RetrainingScheduler
 
     outbox = Path(run_log).parent / f"outbox-{os.getpid()}.db"  # in the test's temporary directory
-    config = Config.from_env(environ={}, DATABASE_URL=url, MODELS_DIR=models_dir, TRAIN_BASELINE_ON_START=False,
-                             OUTBOX_PATH=str(outbox), LOG_LEVEL="WARNING")
+    config = Config.from_env(
+        environ={},
+        DATABASE_URL=url,
+        MODELS_DIR=models_dir,
+        TRAIN_BASELINE_ON_START=False,
+        OUTBOX_PATH=str(outbox),
+        LOG_LEVEL="WARNING",
+    )
     app = create_app(config)  # automation off here, so the factory schedules nothing itself
 
     def job(reason: str) -> dict:
@@ -44,17 +51,23 @@ def main() -> None:
         return {"pid": os.getpid()}
 
     print("ready", flush=True)
-    first = datetime.fromtimestamp(float(sys.stdin.readline()), timezone.utc)
+    first = datetime.fromtimestamp(float(sys.stdin.readline()), UTC)
     scheduler = RetrainingScheduler(
-        dataclasses.replace(config, ENABLE_AUTOMATED_RETRAINING=True), app.extensions["fraud_detection"].retraining_config,
-        app.extensions["fraud_detection"], app.extensions["fraud_detection"].runner,
-        weekly_trigger=IntervalTrigger(seconds=SECONDS, start_date=first, timezone=timezone.utc,
-                                       end_date=first + timedelta(seconds=SECONDS * (PERIODS - 1))),
+        dataclasses.replace(config, ENABLE_AUTOMATED_RETRAINING=True),
+        app.extensions["fraud_detection"].retraining_config,
+        app.extensions["fraud_detection"],
+        app.extensions["fraud_detection"].runner,
+        weekly_trigger=IntervalTrigger(
+            seconds=SECONDS,
+            start_date=first,
+            timezone=UTC,
+            end_date=first + timedelta(seconds=SECONDS * (PERIODS - 1)),
+        ),
         trigger_check=IntervalTrigger(days=3650, start_date=first + timedelta(days=3650)),
         weekly_job=job,
     )
     assert scheduler.start()
-    time.sleep(max(0.0, (first - datetime.now(timezone.utc)).total_seconds()) + SECONDS * PERIODS + 1.0)
+    time.sleep(max(0.0, (first - datetime.now(UTC)).total_seconds()) + SECONDS * PERIODS + 1.0)
     scheduler.stop()
     app.extensions["outbox_flusher"].set()
     app.extensions["fraud_detection"].store.close()

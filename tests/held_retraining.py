@@ -1,4 +1,5 @@
 """Admin routes without training: POST /retrain-model runs the real runner, but no child process starts."""
+
 from __future__ import annotations
 
 import threading

@@ -6,6 +6,7 @@ store uses: column filters (`eq`, `lt`, `gte`, `in`, `is`, `not.is`), logical `a
 `return=minimal|representation`, inserts (409 on a duplicate key) and PATCH updates.
 Every response holds at most `max_rows` rows, with a 200, as PostgREST's max-rows cap does.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,7 +72,7 @@ def _logic(row: dict, expression: str) -> bool:
     """Evaluate `or(...)`, `and(...)` or `column.op.value`."""
     for word, combine in (("or(", any), ("and(", all)):
         if expression.startswith(word):
-            return combine(_logic(row, part) for part in _split(expression[len(word):-1]))
+            return combine(_logic(row, part) for part in _split(expression[len(word) : -1]))
     column, _, rest = expression.partition(".")
     return _condition(row, column, rest)
 

@@ -5,12 +5,13 @@
 Used by the scheduler tests to start several real processes on one database. Its job
 records which process ran it; the run registry is the thing under test.
 """
+
 from __future__ import annotations
 
 import os
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Backend"))
@@ -26,9 +27,12 @@ def main() -> None:
     url, seconds = sys.argv[1], float(sys.argv[2])
     config = Config.from_env(environ={}, DATABASE_URL=url, ENABLE_AUTOMATED_RETRAINING=True)
     scheduler = RetrainingScheduler(
-        config, load_config(), services=None, runner=None,
-        weekly_trigger=IntervalTrigger(seconds=2, start_date=EPOCH, timezone=timezone.utc),
-        trigger_check=IntervalTrigger(days=3650, start_date=datetime.now(timezone.utc) + timedelta(days=3650)),
+        config,
+        load_config(),
+        services=None,
+        runner=None,
+        weekly_trigger=IntervalTrigger(seconds=2, start_date=EPOCH, timezone=UTC),
+        trigger_check=IntervalTrigger(days=3650, start_date=datetime.now(UTC) + timedelta(days=3650)),
         weekly_job=lambda reason: (time.sleep(0.3), {"pid": os.getpid()})[1],
     )
     scheduler.start()

@@ -1,4 +1,5 @@
 """Apply the Supabase migration to a plain PostgreSQL database, as Supabase would (shared by tests)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,9 @@ ROLES = """
 do $$ begin
   if not exists (select from pg_roles where rolname = 'anon') then create role anon nologin; end if;
   if not exists (select from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if;
-  if not exists (select from pg_roles where rolname = 'service_role') then create role service_role nologin bypassrls; end if;
+  if not exists (select from pg_roles where rolname = 'service_role') then
+    create role service_role nologin bypassrls;
+  end if;
 end $$;
 """
 

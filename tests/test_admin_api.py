@@ -1,4 +1,5 @@
 """Admin routes over HTTP: auth, background retrain jobs, 409, status, rollback; crash safety of a run."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,8 @@ import time
 import pytest
 
 from conftest import make_config
-from models.model_store import ModelStore
 from document_types import DOCUMENT_TYPES
+from models.model_store import ModelStore
 from test_retraining import label_documents, small_config, truthful
 
 TOKEN = "s3cret-token"
@@ -24,8 +25,14 @@ BACKEND = os.path.join(os.path.dirname(__file__), "..", "Backend")
 def admin_app(models_dir, tmp_path):
     from api_server import create_app
 
-    app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", ADMIN_API_TOKEN=TOKEN,
-                                 RETRAINING_CONFIG_PATH=small_config(tmp_path)))
+    app = create_app(
+        make_config(
+            models_dir,
+            f"sqlite:///{tmp_path}/docs.db",
+            ADMIN_API_TOKEN=TOKEN,
+            RETRAINING_CONFIG_PATH=small_config(tmp_path),
+        )
+    )
     yield app
     app.extensions["fraud_detection"].store.close()
 
@@ -45,8 +52,12 @@ def wait_job(client, job_id, timeout=120):
     raise AssertionError(f"job {job_id} did not finish: {job}")
 
 
-ADMIN_ROUTES = [("post", "/api/paystubs/retrain-model"), ("post", "/api/checks/rollback"),
-                ("get", "/api/retraining/status"), ("get", "/api/retraining/jobs/abc")]
+ADMIN_ROUTES = [
+    ("post", "/api/paystubs/retrain-model"),
+    ("post", "/api/checks/rollback"),
+    ("get", "/api/retraining/status"),
+    ("get", "/api/retraining/jobs/abc"),
+]
 
 
 @pytest.mark.parametrize("method, path", ADMIN_ROUTES)
@@ -97,13 +108,18 @@ def test_rollback_to_previous_and_named_versions(admin, admin_app, tmp_path):
     store = ModelStore(admin_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
     baseline = store.active_version()
     config = load_config(small_config(tmp_path, {"max_performance_drop": 1.0}))  # always activate
-    new = PaystubModelRetrainer(store=admin_app.extensions["fraud_detection"].store,
-                                app_config=admin_app.config["FRAUD_CONFIG"], config=config).retrain()
+    new = PaystubModelRetrainer(
+        store=admin_app.extensions["fraud_detection"].store, app_config=admin_app.config["FRAUD_CONFIG"], config=config
+    ).retrain()
     assert new["activated"] and store.active_version() == new["version_id"]
     back = admin.post("/api/paystubs/rollback", headers=AUTH)
     assert back.status_code == 200, back.json
-    assert back.json == {"success": True, "doc_type": "paystub", "active_version": baseline,
-                         "previous_version": new["version_id"]}
+    assert back.json == {
+        "success": True,
+        "doc_type": "paystub",
+        "active_version": baseline,
+        "previous_version": new["version_id"],
+    }
     assert store.active_version() == baseline
     detector = admin_app.extensions["fraud_detection"].detectors["paystub"]
     assert detector.wait_for_version(baseline)
@@ -140,8 +156,9 @@ def test_rollback_refuses_a_tampered_version(admin, admin_app, tmp_path):
 
     store = ModelStore(admin_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
     active = store.active_version()
-    other = train_baseline(DOCUMENT_TYPES["paystub"], store, 500, 5, 70.0,
-                           params=EnsembleParams(rf_n_estimators=10, xgb_n_estimators=10))
+    other = train_baseline(
+        DOCUMENT_TYPES["paystub"], store, 500, 5, 70.0, params=EnsembleParams(rf_n_estimators=10, xgb_n_estimators=10)
+    )
     store.activate(active)
     path = store.directory / store.file_name("random_forest", other, "onnx")
     path.write_bytes(path.read_bytes()[:-10])
@@ -153,10 +170,20 @@ def test_rollback_refuses_a_tampered_version(admin, admin_app, tmp_path):
 
 
 def retrain_process(models_dir, db, config_path, doc_type="paystub"):
-    env = {**os.environ, "MODELS_DIR": str(models_dir), "DATABASE_URL": db, "RETRAINING_CONFIG_PATH": config_path,
-           "LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "training.automated_retraining", doc_type], cwd=BACKEND, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "MODELS_DIR": str(models_dir),
+        "DATABASE_URL": db,
+        "RETRAINING_CONFIG_PATH": config_path,
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "training.automated_retraining", doc_type],
+        cwd=BACKEND,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_killed_runs_leave_a_loadable_active_version(models_dir, tmp_path):
@@ -217,10 +244,17 @@ def test_scoring_continues_during_a_retrain_and_its_activation(admin, admin_app)
 def novel_paystub_fraud(document):
     """A pattern no synthetic fraud has: arithmetic that adds up, but 45% of gross goes to 'other deductions'."""
     gross = 4321.87
-    document.update(gross_pay=gross, federal_tax=round(gross * 0.12, 2), state_tax=round(gross * 0.04, 2),
-                    social_security=round(gross * 0.062, 2), medicare=round(gross * 0.0145, 2),
-                    other_deductions=round(gross * 0.45, 2))
-    deductions = sum(document[k] for k in ("federal_tax", "state_tax", "social_security", "medicare", "other_deductions"))
+    document.update(
+        gross_pay=gross,
+        federal_tax=round(gross * 0.12, 2),
+        state_tax=round(gross * 0.04, 2),
+        social_security=round(gross * 0.062, 2),
+        medicare=round(gross * 0.0145, 2),
+        other_deductions=round(gross * 0.45, 2),
+    )
+    deductions = sum(
+        document[k] for k in ("federal_tax", "state_tax", "social_security", "medicare", "other_deductions")
+    )
     document["net_pay"] = round(gross - deductions, 2)
     document["ytd_gross"], document["ytd_net"] = round(gross * 10, 2), round(document["net_pay"] * 10, 2)
 
@@ -243,8 +277,9 @@ def test_reviewer_labels_teach_the_model_a_new_fraud_pattern(admin, admin_app, t
     label_documents(client, 150, 7002, truthful, fraud_rate=0.0)
     # Hybrid: a few hundred real labels blended with synthetic data (real-only needs 2000, as shipped).
     config = load_config(small_config(tmp_path, min_real_samples_for_real_only=2000))
-    result = PaystubModelRetrainer(store=admin_app.extensions["fraud_detection"].store,
-                                   app_config=admin_app.config["FRAUD_CONFIG"], config=config).retrain()
+    result = PaystubModelRetrainer(
+        store=admin_app.extensions["fraud_detection"].store, app_config=admin_app.config["FRAUD_CONFIG"], config=config
+    ).retrain()
     assert result["data_source"] == "hybrid" and result["activated"], result["reason"]
     detector = admin_app.extensions["fraud_detection"].detectors["paystub"]
     assert detector.wait_for_version(result["version_id"])

@@ -5,6 +5,7 @@ without editing this file. The token comparison is checked structurally (both si
 to fixed-length digests, compared with hmac.compare_digest) and by a coarse timing test
 whose own sensitivity is shown on a deliberately leaky comparison.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,11 @@ def admin_routes(app) -> list[tuple[str, str]]:
         if rule.endpoint.split(".")[0] != "admin":
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            paths = [rule.rule.replace("<doctype:doc_type>", slug) for slug in SLUGS] if "<doctype" in rule.rule \
+            paths = (
+                [rule.rule.replace("<doctype:doc_type>", slug) for slug in SLUGS]
+                if "<doctype" in rule.rule
                 else [rule.rule]
+            )
             routes += [(method, re.sub(r"<(?:\w+:)?(\w+)>", r"some-\1", path)) for path in paths]
     return routes
 
@@ -49,20 +53,35 @@ def admin_app(models_dir, tmp_path, monkeypatch):
 
 
 WRONG = [
-    {}, {"Authorization": ""}, {"Authorization": "Bearer"}, {"Authorization": "Bearer "},
-    {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}, {"Authorization": f"Basic {TOKEN}"},
-    {"Authorization": f"Token {TOKEN}"}, {"Authorization": f"Bearer {TOKEN[:-1]}"},
-    {"Authorization": f"Bearer {TOKEN}x"}, {"Authorization": f"Bearer {TOKEN[1:]}"},
-    {"Authorization": f"Bearer {TOKEN.upper()}"}, {"Authorization": f"Bearer {TOKEN[:1]}"},
-    {"Authorization": "Bearer " + "x" * 100_000}, {"Authorization": f"Bearer {TOKEN} {TOKEN}"},
-    {"Authorization": f"Bearer\t{TOKEN}"}, {"X-Admin-Token": TOKEN}, {"Cookie": f"token={TOKEN}"},
+    {},
+    {"Authorization": ""},
+    {"Authorization": "Bearer"},
+    {"Authorization": "Bearer "},
+    {"Authorization": "Bearer wrong"},
+    {"Authorization": TOKEN},
+    {"Authorization": f"Basic {TOKEN}"},
+    {"Authorization": f"Token {TOKEN}"},
+    {"Authorization": f"Bearer {TOKEN[:-1]}"},
+    {"Authorization": f"Bearer {TOKEN}x"},
+    {"Authorization": f"Bearer {TOKEN[1:]}"},
+    {"Authorization": f"Bearer {TOKEN.upper()}"},
+    {"Authorization": f"Bearer {TOKEN[:1]}"},
+    {"Authorization": "Bearer " + "x" * 100_000},
+    {"Authorization": f"Bearer {TOKEN} {TOKEN}"},
+    {"Authorization": f"Bearer\t{TOKEN}"},
+    {"X-Admin-Token": TOKEN},
+    {"Cookie": f"token={TOKEN}"},
 ]
 
 
 def test_the_admin_blueprint_is_found(admin_app):
     routes = admin_routes(admin_app)
-    assert {("POST", "/api/paystubs/retrain-model"), ("POST", "/api/checks/rollback"),
-            ("GET", "/api/retraining/status"), ("GET", "/api/retraining/jobs/some-job_id")} <= set(routes)
+    assert {
+        ("POST", "/api/paystubs/retrain-model"),
+        ("POST", "/api/checks/rollback"),
+        ("GET", "/api/retraining/status"),
+        ("GET", "/api/retraining/jobs/some-job_id"),
+    } <= set(routes)
 
 
 def test_every_admin_route_refuses_a_missing_or_wrong_token(admin_app):
@@ -116,8 +135,18 @@ def test_the_comparison_is_of_fixed_length_digests_with_compare_digest(admin_app
     monkeypatch.setattr(web.auth.hmac, "compare_digest", spy)
     client = admin_app.test_client()
     expected = hashlib.sha256(TOKEN.encode()).digest()
-    supplied = ["", "x", TOKEN[:1], TOKEN[:len(TOKEN) // 2], TOKEN[:-1], TOKEN[:-1] + "?", TOKEN + "x", "x" * 100_000,
-                "é" * 50, TOKEN]
+    supplied = [
+        "",
+        "x",
+        TOKEN[:1],
+        TOKEN[: len(TOKEN) // 2],
+        TOKEN[:-1],
+        TOKEN[:-1] + "?",
+        TOKEN + "x",
+        "x" * 100_000,
+        "é" * 50,
+        TOKEN,
+    ]
     for value in supplied:
         calls.clear()
         response = client.get("/api/retraining/status", headers={"Authorization": f"Bearer {value}"})
@@ -135,7 +164,7 @@ def _median_check_time(view, headers_a, headers_b, app, rounds=300):
     """Median time of the admin check for two headers, measured interleaved so drift hits both alike."""
     times = {0: [], 1: []}
     for i in range(rounds):
-        for which in ((0, 1) if i % 2 else (1, 0)):
+        for which in (0, 1) if i % 2 else (1, 0):
             headers = headers_a if which == 0 else headers_b
             with app.test_request_context(headers=headers):
                 start = time.perf_counter()
@@ -150,8 +179,8 @@ def _median_check_time(view, headers_a, headers_b, app, rounds=300):
 def test_check_time_does_not_follow_the_matched_prefix(models_dir, tmp_path, monkeypatch):
     """Coarse timing: wrong at the first character vs wrong at the last, with a long token so a leak would
     be large. The same measurement on a deliberately leaky comparison shows that it can see a leak."""
-    from api_server import create_app
     import web.auth
+    from api_server import create_app
 
     long_token = "".join(random.Random(1).choices(string.ascii_letters, k=20_000))
     app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", ADMIN_API_TOKEN=long_token))
@@ -159,6 +188,7 @@ def test_check_time_does_not_follow_the_matched_prefix(models_dir, tmp_path, mon
     early = {"Authorization": "Bearer " + ("?" + long_token[1:])}
     late = {"Authorization": "Bearer " + (long_token[:-1] + "?")}
     try:
+
         def ratio():
             a, b = _median_check_time(view, early, late, app)
             return b / a

@@ -1,4 +1,5 @@
 """The anomaly detector: every kind finds known anomalies in a seeded file, and serving matches training."""
+
 from __future__ import annotations
 
 import csv
@@ -11,13 +12,12 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 
 from conftest import make_config
-from models.anomaly import SCORERS, AnomalyModel, scale_rows
-from training.anomaly_fitting import ANOMALY_KINDS
-from models.model_store import ModelStore
 from document_types import DOCUMENT_TYPES
+from models.anomaly import SCORERS, AnomalyModel, scale_rows
 from models.detector import FraudDetector
+from models.model_store import ModelStore
 from paystub.fields import PaystubFields
-from training.anomaly_fitting import AnomalySettings, fit_anomaly
+from training.anomaly_fitting import ANOMALY_KINDS, AnomalySettings, fit_anomaly
 from training.baseline import train_baseline
 from training.dataset import feature_matrix
 from training.ensemble import EnsembleParams
@@ -65,8 +65,7 @@ def test_each_kind_finds_most_known_anomalies_in_an_uploaded_file(kind, anomaly_
             (models / name).mkdir(parents=True)
     app = create_app(make_config(models, f"sqlite:///{tmp_path / 'db.sqlite'}"))
     data, is_anomaly = anomaly_file
-    response = app.test_client().post("/api/paystubs/analyze-batch",
-                                      data={"file": (io.BytesIO(data), "seeded.csv")})
+    response = app.test_client().post("/api/paystubs/analyze-batch", data={"file": (io.BytesIO(data), "seeded.csv")})
     assert response.status_code == 200, response.json
     body = response.json
     assert body["model_version"] == version
@@ -81,7 +80,9 @@ def test_each_kind_finds_most_known_anomalies_in_an_uploaded_file(kind, anomaly_
     # training rows more tightly than the others).
     assert flagged[is_anomaly == 0].mean() <= 0.2, f"{kind} flags few genuine documents"
     assert body["summary"]["anomalous"] == int(flagged.sum())
-    assert body["summary"]["anomalous_rows"] == [row["row"] for row in body["results"] if row["anomaly"]["is_anomalous"]]
+    assert body["summary"]["anomalous_rows"] == [
+        row["row"] for row in body["results"] if row["anomaly"]["is_anomalous"]
+    ]
     app.extensions["fraud_detection"].store.close()
 
 

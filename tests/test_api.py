@@ -1,4 +1,5 @@
 """The HTTP API over Flask's test client: every type end to end, bad input, review queue, metadata."""
+
 from __future__ import annotations
 
 import json
@@ -8,19 +9,48 @@ import pytest
 from openapi_spec_validator import validate as validate_openapi
 
 from conftest import make_config
-from web.schemas import AnalysisList, AnalysisResponse, ModelsResponse, ReadinessResponse, ReviewResponse, StoredAnalysis
-from store.document_store import StoreUnavailable
 from document_types import DOCUMENT_TYPES
+from store.document_store import StoreUnavailable
+from web.schemas import (
+    AnalysisList,
+    AnalysisResponse,
+    ModelsResponse,
+    ReadinessResponse,
+    ReviewResponse,
+    StoredAnalysis,
+)
 
 TYPES = list(DOCUMENT_TYPES.values())
 PAYSTUB = {
-    "company_name": "Northwind Traders", "company_address": "12 Main St, Springfield, IL", "employee_name": "Maria Garcia",
-    "employee_id": "E123456", "pay_date": "2026-10-03", "pay_period_start": "09/16/2026", "pay_period_end": "09/30/2026",
-    "gross_pay": "$3,210.55", "net_pay": 2345.26, "federal_tax": 385.27, "state_tax": 128.42, "social_security": 199.05,
-    "medicare": 46.55, "other_deductions": 106.0, "ytd_gross": 57789.9, "ytd_net": 42214.68, "text_quality": 0.94,
+    "company_name": "Northwind Traders",
+    "company_address": "12 Main St, Springfield, IL",
+    "employee_name": "Maria Garcia",
+    "employee_id": "E123456",
+    "pay_date": "2026-10-03",
+    "pay_period_start": "09/16/2026",
+    "pay_period_end": "09/30/2026",
+    "gross_pay": "$3,210.55",
+    "net_pay": 2345.26,
+    "federal_tax": 385.27,
+    "state_tax": 128.42,
+    "social_security": 199.05,
+    "medicare": 46.55,
+    "other_deductions": 106.0,
+    "ytd_gross": 57789.9,
+    "ytd_net": 42214.68,
+    "text_quality": 0.94,
 }
-FORGED_PAYSTUB = dict(PAYSTUB, gross_pay=3000.0, net_pay=3600.0, social_security=40.0, medicare=150.0,
-                      ytd_gross=1200.0, pay_date="2027-03-01", text_quality=0.41, federal_tax=None)
+FORGED_PAYSTUB = dict(
+    PAYSTUB,
+    gross_pay=3000.0,
+    net_pay=3600.0,
+    social_security=40.0,
+    medicare=150.0,
+    ytd_gross=1200.0,
+    pay_date="2027-03-01",
+    text_quality=0.41,
+    federal_tax=None,
+)
 
 
 def analyze(client, slug, body, **kwargs):
@@ -71,8 +101,14 @@ def test_hand_written_paystubs(client):
     assert genuine["recommendation"] == "APPROVE" and genuine["risk_level"] == "LOW"
     assert forged["recommendation"] == "REJECT" and forged["risk_level"] == "HIGH"
     codes = {r["code"] for r in forged["reasons"]}
-    assert {"NET_EXCEEDS_GROSS", "YTD_BELOW_CURRENT", "PAY_DATE_IN_FUTURE", "LOW_TEXT_QUALITY",
-            "SOCIAL_SECURITY_RATE_MISMATCH", "MEDICARE_RATE_MISMATCH"} <= codes
+    assert {
+        "NET_EXCEEDS_GROSS",
+        "YTD_BELOW_CURRENT",
+        "PAY_DATE_IN_FUTURE",
+        "LOW_TEXT_QUALITY",
+        "SOCIAL_SECURITY_RATE_MISMATCH",
+        "MEDICARE_RATE_MISMATCH",
+    } <= codes
     assert forged["top_features"] and 0 <= forged["confidence_score"] <= 1
 
 
@@ -98,21 +134,26 @@ def error_fields(response):
     return {d["field"] for d in body["details"]}
 
 
-@pytest.mark.parametrize("body, fields", [
-    ({"gross_pay": "abc", "pay_date": "31/31/2026", "text_quality": 3, "company_name": 12},
-     {"gross_pay", "pay_date", "text_quality", "company_name"}),
-    ({"gross_pay": True}, {"gross_pay"}),
-    ({"net_pay": [1, 2]}, {"net_pay"}),
-    ({"employee_name": {"first": "x"}}, {"employee_name"}),
-    ({"gross_pay": 1e300 * 10}, {"gross_pay"}),
-    ({"gross_pay": 10**30}, {"gross_pay"}),
-    ({"company_name": "x" * 5000}, {"company_name"}),
-    ([PAYSTUB], {"body"}),
-    ("just a string", {"body"}),
-    (None, {"body"}),
-    ({}, {"body"}),
-    ({"not_a_field": 1}, {"body"}),
-])
+@pytest.mark.parametrize(
+    "body, fields",
+    [
+        (
+            {"gross_pay": "abc", "pay_date": "31/31/2026", "text_quality": 3, "company_name": 12},
+            {"gross_pay", "pay_date", "text_quality", "company_name"},
+        ),
+        ({"gross_pay": True}, {"gross_pay"}),
+        ({"net_pay": [1, 2]}, {"net_pay"}),
+        ({"employee_name": {"first": "x"}}, {"employee_name"}),
+        ({"gross_pay": 1e300 * 10}, {"gross_pay"}),
+        ({"gross_pay": 10**30}, {"gross_pay"}),
+        ({"company_name": "x" * 5000}, {"company_name"}),
+        ([PAYSTUB], {"body"}),
+        ("just a string", {"body"}),
+        (None, {"body"}),
+        ({}, {"body"}),
+        ({"not_a_field": 1}, {"body"}),
+    ],
+)
 def test_bad_documents_get_400_naming_every_field(client, body, fields):
     response = client.post("/api/paystubs/analyze", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 400
@@ -129,16 +170,19 @@ def test_bad_transaction_is_named_by_its_path(client):
     assert response.status_code == 400 and error_fields(response) == {"transactions.1.amount"}
 
 
-@pytest.mark.parametrize("raw, content_type, status", [
-    ('{"gross_pay": NaN}', "application/json", 400),
-    ('{"gross_pay": Infinity}', "application/json", 400),
-    ('{"gross_pay": 1', "application/json", 400),
-    (b'\xff\xfe{"a"', "application/json", 400),
-    ('[' * 100000 + ']' * 100000, "application/json", 400),
-    ('{"a":' * 40 + '1' + '}' * 40, "application/json", 400),
-    ("gross_pay=1", "application/x-www-form-urlencoded", 415),
-    ('{"gross_pay": 1}', "text/plain", 415),
-])
+@pytest.mark.parametrize(
+    "raw, content_type, status",
+    [
+        ('{"gross_pay": NaN}', "application/json", 400),
+        ('{"gross_pay": Infinity}', "application/json", 400),
+        ('{"gross_pay": 1', "application/json", 400),
+        (b'\xff\xfe{"a"', "application/json", 400),
+        ("[" * 100000 + "]" * 100000, "application/json", 400),
+        ('{"a":' * 40 + "1" + "}" * 40, "application/json", 400),
+        ("gross_pay=1", "application/x-www-form-urlencoded", 415),
+        ('{"gross_pay": 1}', "text/plain", 415),
+    ],
+)
 def test_malformed_bodies(client, raw, content_type, status):
     response = client.post("/api/paystubs/analyze", data=raw, content_type=content_type)
     assert response.status_code == status
@@ -149,8 +193,9 @@ def test_body_over_the_size_limit_is_413_json(models_dir, tmp_path):
     from api_server import create_app
 
     app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/d.db", MAX_CONTENT_LENGTH=2048))
-    response = app.test_client().post("/api/paystubs/analyze", data=json.dumps({"company_name": "x" * 4000}),
-                                      content_type="application/json")
+    response = app.test_client().post(
+        "/api/paystubs/analyze", data=json.dumps({"company_name": "x" * 4000}), content_type="application/json"
+    )
     assert response.status_code == 413 and error_fields(response) == {"body"}
 
 
@@ -189,18 +234,22 @@ def test_review_is_recorded_and_queryable_as_a_label(client):
     assert (stored["reviewer_decision"], stored["reviewer"], stored["review_notes"]) == ("APPROVE", "ben", "ok")
     store = client.application.extensions["fraud_detection"].store
     from domain.records import LabelQuery
+
     labels = {r.document_id: r.label for r in store.labelled_documents("paystubs", LabelQuery(min_confidence=0.99))}
     assert labels[document_id] == "APPROVE"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"decision": "ESCALATE", "reviewer": "ana"}, "decision"),
-    ({"decision": "approve", "reviewer": "ana"}, "decision"),
-    ({"decision": "REJECT"}, "reviewer"),
-    ({"decision": "REJECT", "reviewer": ""}, "reviewer"),
-    ({"decision": "REJECT", "reviewer": 7}, "reviewer"),
-    ({"decision": "REJECT", "reviewer": "a", "extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"decision": "ESCALATE", "reviewer": "ana"}, "decision"),
+        ({"decision": "approve", "reviewer": "ana"}, "decision"),
+        ({"decision": "REJECT"}, "reviewer"),
+        ({"decision": "REJECT", "reviewer": ""}, "reviewer"),
+        ({"decision": "REJECT", "reviewer": 7}, "reviewer"),
+        ({"decision": "REJECT", "reviewer": "a", "extra": 1}, "extra"),
+    ],
+)
 def test_bad_reviews_are_400(client, body, field):
     document_id = analyze(client, "paystubs", PAYSTUB).json["document_id"]
     response = client.post(f"/api/paystubs/{document_id}/review", json=body)
@@ -218,8 +267,9 @@ def test_review_queue_lists_newest_first_with_filters_and_pages(client):
     page = AnalysisList.model_validate(client.get("/api/paystubs?recommendation=REJECT&limit=3").json)
     assert [i.document_id for i in page.items] == ids[::-1][:3]
     assert page.next_before is not None
-    rest = client.get("/api/paystubs", query_string={
-        "recommendation": "REJECT", "limit": 3, "before": page.next_before.isoformat()}).json
+    rest = client.get(
+        "/api/paystubs", query_string={"recommendation": "REJECT", "limit": 3, "before": page.next_before.isoformat()}
+    ).json
     assert [i["document_id"] for i in rest["items"]] == ids[::-1][3:] and rest["next_before"] is None
     client.post(f"/api/paystubs/{ids[0]}/review", json={"decision": "REJECT", "reviewer": "a"})
     unreviewed = client.get("/api/paystubs?recommendation=REJECT&reviewed=false").json["items"]
@@ -228,10 +278,18 @@ def test_review_queue_lists_newest_first_with_filters_and_pages(client):
     assert client.get("/api/checks").json["count"] == 0
 
 
-@pytest.mark.parametrize("query, field", [
-    ("recommendation=MAYBE", "recommendation"), ("limit=0", "limit"), ("limit=100000", "limit"),
-    ("limit=ten", "limit"), ("before=yesterday", "before"), ("reviewed=perhaps", "reviewed"), ("colour=red", "colour"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("recommendation=MAYBE", "recommendation"),
+        ("limit=0", "limit"),
+        ("limit=100000", "limit"),
+        ("limit=ten", "limit"),
+        ("before=yesterday", "before"),
+        ("reviewed=perhaps", "reviewed"),
+        ("colour=red", "colour"),
+    ],
+)
 def test_bad_list_parameters_are_400(client, query, field):
     response = client.get(f"/api/paystubs?{query}")
     assert response.status_code == 400 and field in error_fields(response)
@@ -251,9 +309,10 @@ def test_health_and_readiness(client):
 
 
 def test_not_ready_without_a_model(models_dir, tmp_path):
+    import shutil
+
     from api_server import create_app
 
-    import shutil
     shutil.rmtree(models_dir / "money_order")
     app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/d.db"))
     client = app.test_client()
@@ -280,7 +339,8 @@ def test_openapi_document_is_valid_and_matches_the_routes(client):
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert served == documented
     assert document["paths"]["/api/checks/analyze"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/CheckFields"}
+        "$ref": "#/components/schemas/CheckFields"
+    }
 
 
 def test_cors_allows_configured_origins_only(client):
@@ -288,9 +348,14 @@ def test_cors_allows_configured_origins_only(client):
     assert allowed.headers.get("Access-Control-Allow-Origin") == "http://localhost:5173"
     refused = client.get("/api/paystubs", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in refused.headers
-    preflight = client.options("/api/paystubs/analyze", headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "Content-Type"})
+    preflight = client.options(
+        "/api/paystubs/analyze",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
+    )
     assert preflight.headers.get("Access-Control-Allow-Origin") == "http://localhost:3000"
     assert "POST" in preflight.headers.get("Access-Control-Allow-Methods", "")
     # Not a browser (no Origin): no CORS headers at all, rather than every allowed origin at once.

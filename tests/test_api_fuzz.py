@@ -7,6 +7,7 @@ operation that declares the admin token must refuse a request without it; a sche
 request must be refused. Generation is derandomized and bounded, so CI sees the same cases
 on every run (about 500 cases, 20-30 s on one core).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,16 @@ TOKEN = "fuzz-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}  # per operation (and per fixed id)
 PAYSTUB = {"employee_name": "Maria Garcia", "gross_pay": "$3,210.55", "net_pay": 2345.26, "pay_date": "2026-10-03"}
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_headers_conformance, checks.response_schema_conformance, checks.ignored_auth,
-          checks.negative_data_rejection, checks.positive_data_acceptance]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_headers_conformance,
+    checks.response_schema_conformance,
+    checks.ignored_auth,
+    checks.negative_data_rejection,
+    checks.positive_data_acceptance,
+]
 
 
 @pytest.fixture
@@ -36,8 +44,14 @@ def fuzz_app(models_dir, tmp_path, monkeypatch):
     from api_server import create_app
 
     release = hold_retraining_processes(monkeypatch)  # retrain-model answers 202/409 but trains nothing
-    app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", ADMIN_API_TOKEN=TOKEN,
-                                 RETRAINING_CONFIG_PATH=small_config(tmp_path)))
+    app = create_app(
+        make_config(
+            models_dir,
+            f"sqlite:///{tmp_path}/docs.db",
+            ADMIN_API_TOKEN=TOKEN,
+            RETRAINING_CONFIG_PATH=small_config(tmp_path),
+        )
+    )
     yield app
     release.set()
     app.extensions["fraud_detection"].store.close()
@@ -56,15 +70,23 @@ def _checks_for(operation, document: dict) -> list:
     if operation.path.endswith("/rollback"):
         version = document["components"]["schemas"]["RollbackRequest"]["properties"]["version"]
         if "pattern" not in json.dumps(version):
-            warnings.warn("RollbackRequest.version has no pattern; positive_data_acceptance skipped on rollback")
+            warnings.warn(
+                "RollbackRequest.version has no pattern; positive_data_acceptance skipped on rollback", stacklevel=2
+            )
             skip = True
     return [c for c in CHECKS if not (skip and c is checks.positive_data_acceptance)]
 
 
 def _run_operation(operation, mode, examples, counter, checks_, **fixed):
     @given(case=operation.as_strategy(generation_mode=mode, **fixed))
-    @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         counter[mode] = counter.get(mode, 0) + 1
         case.call_and_validate(headers=AUTH, checks=checks_)
@@ -98,8 +120,10 @@ def test_every_operation_conforms_to_its_schema(fuzz_app):
                 except (Exception, BaseExceptionGroup) as exc:  # report every operation's failure together
                     failures.append(f"{operation.label} [{mode.value}] {fixed or ''}: {exc}")
     total = sum(counter.values())
-    print(f"\nschemathesis: {len(seen)} operations, {total} cases "
-          f"({', '.join(f'{m.value} {n}' for m, n in counter.items())}), {len(failures)} failures")
+    print(
+        f"\nschemathesis: {len(seen)} operations, {total} cases "
+        f"({', '.join(f'{m.value} {n}' for m, n in counter.items())}), {len(failures)} failures"
+    )
     # schemathesis leaves out the operation serving the schema itself; test_api validates that document.
     assert seen == {(m, p) for p, item in document["paths"].items() for m in item} - {("get", "/openapi.json")}
     assert total >= 400

@@ -7,6 +7,7 @@ ids, and unicode (RTL marks, emoji, NUL, unpaired surrogates) in every text fiel
 database cannot store (NUL, unpaired surrogates) is refused up front, so it can neither fail
 a PostgreSQL write nor block the outbox behind it. test_api.py holds the basic cases.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,9 +16,9 @@ import json
 import pytest
 
 from conftest import make_config
+from document_types import DOCUMENT_TYPES
 from domain import parsing
 from models.model_store import ModelStore
-from document_types import DOCUMENT_TYPES
 from test_api import error_fields
 
 TOKEN = "hostile-token"
@@ -29,8 +30,11 @@ SENT = {"requests": 0}  # hostile requests sent by this module, for the issue's 
 
 
 def fields_parsed_by(model, parsers) -> list[str]:
-    return [name for name, info in model.model_fields.items()
-            if any(getattr(meta, "func", None) in parsers for meta in info.metadata)]
+    return [
+        name
+        for name, info in model.model_fields.items()
+        if any(getattr(meta, "func", None) in parsers for meta in info.metadata)
+    ]
 
 
 def text_fields(doc_type) -> list[str]:
@@ -52,7 +56,9 @@ def app(models_dir, tmp_path):
 
 @pytest.fixture
 def document_id(client):
-    return client.post("/api/paystubs/analyze", json={"employee_name": "Maria Garcia", "gross_pay": 100}).json["document_id"]
+    return client.post("/api/paystubs/analyze", json={"employee_name": "Maria Garcia", "gross_pay": 100}).json[
+        "document_id"
+    ]
 
 
 def send(client, method, path, raw=None, headers=None, **kwargs):
@@ -90,6 +96,7 @@ def nested(depth: int, leaf="x", kind="list"):
 
 # --- nesting ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["list", "dict"])
 def test_deep_nesting_on_every_json_route(client, document_id, kind):
     for path, headers, field in json_routes(document_id):
@@ -112,6 +119,7 @@ def test_deep_nesting_inside_bank_statement_transactions(client):
 
 # --- numbers ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("doc_type", TYPES, ids=lambda t: t.name)
 def test_huge_numbers_in_every_amount_field(client, doc_type):
     for field in amount_fields(doc_type) + ["text_quality"]:
@@ -126,7 +134,9 @@ def test_huge_numbers_in_every_amount_field(client, doc_type):
 def test_huge_numbers_in_text_fields(client, doc_type):
     for field in text_fields(doc_type):
         for literal in ("1e400", BIG_INT):
-            assert_refused(send(client, "POST", f"/api/{doc_type.slug}/analyze", '{"%s": %s}' % (field, literal)), field)
+            assert_refused(
+                send(client, "POST", f"/api/{doc_type.slug}/analyze", '{"%s": %s}' % (field, literal)), field
+            )
 
 
 def test_huge_numbers_where_the_schema_does_not_look(client, document_id):
@@ -134,8 +144,10 @@ def test_huge_numbers_where_the_schema_does_not_look(client, document_id):
     # is not JSON and which PostgreSQL's jsonb refuses.
     raw = '{"transactions": [{"amount": 5, "balance": 1, "note": 1e400}]}'
     assert_refused(send(client, "POST", "/api/bank-statements/analyze", raw), "transactions.0.note")
-    assert_refused(send(client, "POST", "/api/bank-statements/analyze",
-                        '{"transactions": [{"amount": %s}]}' % BIG_INT), "transactions.0.amount")
+    assert_refused(
+        send(client, "POST", "/api/bank-statements/analyze", '{"transactions": [{"amount": %s}]}' % BIG_INT),
+        "transactions.0.amount",
+    )
     assert_refused(send(client, "POST", "/api/paystubs/analyze", '{"gross_pay": 1, "bonus": -1e400}'), "bonus")
     review = f"/api/paystubs/{document_id}/review"
     assert_refused(send(client, "POST", review, '{"decision": "REJECT", "reviewer": %s}' % BIG_INT), "reviewer")
@@ -177,20 +189,28 @@ def test_strings_in_number_fields(client, doc_type):
 def test_transaction_amounts_must_be_amounts(client):
     body = {"transactions": [{"amount": "NaN"}, {"amount": "1e400"}, {"balance": [1]}, {"date": 20261001}]}
     response = send(client, "POST", "/api/bank-statements/analyze", body)
-    assert_refused(response, "transactions.0.amount", "transactions.1.amount", "transactions.2.balance",
-                   "transactions.3.date")
+    assert_refused(
+        response, "transactions.0.amount", "transactions.1.amount", "transactions.2.balance", "transactions.3.date"
+    )
 
 
 # --- size ------------------------------------------------------------------------------
+
 
 def test_ten_megabyte_bodies_are_413_on_every_json_route(client, document_id):
     ten_mb = json.dumps({"company_name": "x" * 10_000_000})
     for path, headers, _ in json_routes(document_id):
         assert_refused(send(client, "POST", path, ten_mb, headers), "body", status=413)
         # Chunked, so there is no Content-Length to refuse up front: still 413 once the limit is read.
-        chunked = send(client, "POST", path, headers={**headers, "Transfer-Encoding": "chunked"},
-                       input_stream=io.BytesIO(ten_mb.encode()), content_type="application/json",
-                       environ_overrides={"wsgi.input_terminated": True})
+        chunked = send(
+            client,
+            "POST",
+            path,
+            headers={**headers, "Transfer-Encoding": "chunked"},
+            input_stream=io.BytesIO(ten_mb.encode()),
+            content_type="application/json",
+            environ_overrides={"wsgi.input_terminated": True},
+        )
         assert_refused(chunked, "body", status=413)
 
 
@@ -208,9 +228,26 @@ def test_a_body_of_many_unknown_keys_gets_a_bounded_answer(client):
 # --- path traversal --------------------------------------------------------------------
 
 TRAVERSAL_VERSIONS = [
-    "../", "../../check/ml/models", "..%2f..%2fcheck", "%2e%2e%2f%2e%2e%2f", "..\\..\\check", "/etc/passwd",
-    "{active}/../../check", "{active}/", "./{active}", "{active}\n", "{active}\x00", "{active} ", " {active}",
-    "２０２６１１２２_０７３９２３", "{active}.json", "..", ".", "", "~", "{active}/../{active}",
+    "../",
+    "../../check/ml/models",
+    "..%2f..%2fcheck",
+    "%2e%2e%2f%2e%2e%2f",
+    "..\\..\\check",
+    "/etc/passwd",
+    "{active}/../../check",
+    "{active}/",
+    "./{active}",
+    "{active}\n",
+    "{active}\x00",
+    "{active} ",
+    " {active}",
+    "２０２６１１２２_０７３９２３",
+    "{active}.json",
+    "..",
+    ".",
+    "",
+    "~",
+    "{active}/../{active}",
 ]
 
 
@@ -226,11 +263,20 @@ def test_path_traversal_in_rollback_version_names(client, app):
     assert sorted(p.name for p in store.directory.parent.rglob("*")) == before  # nothing written anywhere
 
 
-@pytest.mark.parametrize("path", [
-    "/api/paystubs/..%2f..%2fcheck/models", "/api/paystubs/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/api/%2e%2e/paystubs/models",
-    "/api/paystubs/../checks/models", "/api/paystubs/%2e%2e/review", "/api/retraining/jobs/..%2f..%2f..%2fetc%2fpasswd",
-    "/api/retraining/jobs/%2e%2e", "/api/paystubs/..%5c..%5cwin.ini", "/api/paystubs/%252e%252e%252f",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/paystubs/..%2f..%2fcheck/models",
+        "/api/paystubs/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/api/%2e%2e/paystubs/models",
+        "/api/paystubs/../checks/models",
+        "/api/paystubs/%2e%2e/review",
+        "/api/retraining/jobs/..%2f..%2f..%2fetc%2fpasswd",
+        "/api/retraining/jobs/%2e%2e",
+        "/api/paystubs/..%5c..%5cwin.ini",
+        "/api/paystubs/%252e%252e%252f",
+    ],
+)
 def test_path_traversal_in_ids(client, path):
     response = send(client, "GET", path, headers=AUTH)
     assert response.status_code in (404, 405), response.json
@@ -239,9 +285,15 @@ def test_path_traversal_in_ids(client, path):
 
 def test_rollback_reads_a_chunked_body(client, app):
     """A chunked body has no Content-Length; the named version must still be the one activated."""
-    response = send(client, "POST", "/api/paystubs/rollback", headers={**AUTH, "Transfer-Encoding": "chunked"},
-                    input_stream=io.BytesIO(b'{"version": "20000101_000000"}'), content_type="application/json",
-                    environ_overrides={"wsgi.input_terminated": True})
+    response = send(
+        client,
+        "POST",
+        "/api/paystubs/rollback",
+        headers={**AUTH, "Transfer-Encoding": "chunked"},
+        input_stream=io.BytesIO(b'{"version": "20000101_000000"}'),
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
     assert_refused(response, "version", status=404)  # not the 409 of "no previous version"
     assert send(client, "POST", "/api/paystubs/rollback", headers=AUTH).status_code == 409  # no body at all
     assert send(client, "POST", "/api/paystubs/rollback", " \n", AUTH).status_code == 409
@@ -250,9 +302,17 @@ def test_rollback_reads_a_chunked_body(client, app):
 # --- unicode ---------------------------------------------------------------------------
 
 STORABLE = [
-    "\u202eevil\u202c", "\u200f\u05de\u05e8\u05d9\u05d4 \u05d2\u05e8\u05e1\u05d9\u05d4", "\u0645\u062d\u0645\u062f \u0639\u0644\u064a",
-    "\U0001f4b8\U0001f3e6", "\U0001f469\u200d\U0001f469\u200d\U0001f467", "e\u0301\u0301\u0301\u0301", "\ufeffBOM",
-    "\u2066isolate\u2069", "\u0007bell\u001b[31m", "\uffff\U0010ffff", "Z\u0335\u0321a\u0337\u031bl\u0336go",
+    "\u202eevil\u202c",
+    "\u200f\u05de\u05e8\u05d9\u05d4 \u05d2\u05e8\u05e1\u05d9\u05d4",
+    "\u0645\u062d\u0645\u062f \u0639\u0644\u064a",
+    "\U0001f4b8\U0001f3e6",
+    "\U0001f469\u200d\U0001f469\u200d\U0001f467",
+    "e\u0301\u0301\u0301\u0301",
+    "\ufeffBOM",
+    "\u2066isolate\u2069",
+    "\u0007bell\u001b[31m",
+    "\uffff\U0010ffff",
+    "Z\u0335\u0321a\u0337\u031bl\u0336go",
 ]
 UNSTORABLE = ["a\x00b", "\x00", "\ud800", "x\udfff", "\udc00\ud800"]  # NUL; unpaired surrogates
 
@@ -282,13 +342,17 @@ def test_unicode_in_transactions_and_unknown_fields(client):
     assert [t["description"] for t in stored["raw_fields"]["transactions"]] == STORABLE
     for value in UNSTORABLE:
         body = {"transactions": [{"amount": 5}, {"amount": 1, "description": value}]}
-        assert_refused(send(client, "POST", "/api/bank-statements/analyze", escaped(body)), "transactions.1.description")
+        assert_refused(
+            send(client, "POST", "/api/bank-statements/analyze", escaped(body)), "transactions.1.description"
+        )
         body = {"transactions": [{"amount": 5, "ignored": value}]}
         assert_refused(send(client, "POST", "/api/bank-statements/analyze", escaped(body)), "transactions.0.ignored")
         # An unknown field's name, or value, that cannot be stored: named with the name escaped.
         response = send(client, "POST", "/api/paystubs/analyze", escaped({"gross_pay": 1, value: 1}))
         assert response.status_code == 400 and "\\u" in next(iter(error_fields(response)))
-        assert_refused(send(client, "POST", "/api/paystubs/analyze", escaped({"gross_pay": 1, "extra": value})), "extra")
+        assert_refused(
+            send(client, "POST", "/api/paystubs/analyze", escaped({"gross_pay": 1, "extra": value})), "extra"
+        )
     for value in STORABLE:  # storable names of unknown fields are ignored with a warning, as ever
         response = send(client, "POST", "/api/paystubs/analyze", escaped({"gross_pay": 1, value: 1}))
         assert response.status_code == 200 and response.json["warnings"]
@@ -302,8 +366,9 @@ def test_unicode_in_reviews(client, document_id):
         assert response.json["reviewer"] == value and response.json["review_notes"] == value
     for value in UNSTORABLE:
         assert_refused(send(client, "POST", path, escaped({"decision": "REJECT", "reviewer": value})), "reviewer")
-        assert_refused(send(client, "POST", path, escaped({"decision": "REJECT", "reviewer": "a", "notes": value})),
-                       "notes")
+        assert_refused(
+            send(client, "POST", path, escaped({"decision": "REJECT", "reviewer": "a", "notes": value})), "notes"
+        )
         assert_refused(send(client, "POST", path, escaped({"decision": value, "reviewer": "a"})), "decision")
     stored = send(client, "GET", f"/api/paystubs/{document_id}").json
     assert stored["reviewer"] == STORABLE[-1]  # the refused reviews changed nothing
@@ -337,6 +402,7 @@ def test_a_request_id_with_a_newline_is_replaced_not_echoed(client):
 
 # --- PostgreSQL: hostile text never reaches the database -----------------------------------
 
+
 @pytest.mark.postgres
 def test_unstorable_text_neither_fails_a_postgres_write_nor_blocks_the_outbox(models_dir, postgres_url):
     from api_server import create_app
@@ -344,8 +410,12 @@ def test_unstorable_text_neither_fails_a_postgres_write_nor_blocks_the_outbox(mo
     app = create_app(make_config(models_dir, postgres_url, ADMIN_API_TOKEN=TOKEN))
     client = app.test_client()
     try:
-        hostile = [{"employee_name": "a\x00b"}, {"employee_name": "\ud800"}, {"gross_pay": 1, "\x00": 1},
-                   {"gross_pay": 1, "bonus": "\udfff"}]
+        hostile = [
+            {"employee_name": "a\x00b"},
+            {"employee_name": "\ud800"},
+            {"gross_pay": 1, "\x00": 1},
+            {"gross_pay": 1, "bonus": "\udfff"},
+        ]
         for body in hostile:
             assert send(client, "POST", "/api/paystubs/analyze", escaped(body)).status_code == 400
         raw = '{"transactions": [{"amount": 5, "note": 1e400}, {"amount": 1, "x": "\\u0000"}]}'
@@ -357,7 +427,10 @@ def test_unstorable_text_neither_fails_a_postgres_write_nor_blocks_the_outbox(mo
             assert stored["raw_fields"]["employee_name"] == value
         document_id = response.json["document_id"]
         assert send(client, "GET", "/api/paystubs/a%00b").status_code == 400  # was a 503 from the database
-        assert send(client, "POST", "/api/paystubs/a%00b/review", {"decision": "REJECT", "reviewer": "a"}).status_code == 400
+        assert (
+            send(client, "POST", "/api/paystubs/a%00b/review", {"decision": "REJECT", "reviewer": "a"}).status_code
+            == 400
+        )
         assert send(client, "GET", "/api/retraining/jobs/a%00b", headers=AUTH).status_code == 400  # was a 500
         review = escaped({"decision": "REJECT", "reviewer": "a\x00"})
         assert send(client, "POST", f"/api/paystubs/{document_id}/review", review).status_code == 400
@@ -371,10 +444,14 @@ def test_zz_figures(capsys):
         print(f"\nhostile requests sent by test_api_hostile: {SENT['requests']}")
 
 
-@pytest.mark.parametrize("raw", [
-    '{"employee_name": "Ana \ud800 Ruiz", "gross_pay": 1}'.encode("utf-8", "surrogatepass"),  # raw surrogate bytes
-    '{"employee_name": "Ana \\u0000 Ruiz", "gross_pay": 1}'.encode("utf-16"),  # an escaped NUL in a UTF-16 body
-], ids=["utf8-surrogate-bytes", "utf16-escaped-nul"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"employee_name": "Ana \ud800 Ruiz", "gross_pay": 1}'.encode("utf-8", "surrogatepass"),  # raw surrogate bytes
+        '{"employee_name": "Ana \\u0000 Ruiz", "gross_pay": 1}'.encode("utf-16"),  # an escaped NUL in a UTF-16 body
+    ],
+    ids=["utf8-surrogate-bytes", "utf16-escaped-nul"],
+)
 def test_unstorable_text_in_any_encoding_is_refused(client, raw):
     response = client.post("/api/paystubs/analyze", data=raw, content_type="application/json")
     assert response.status_code == 400, response.json

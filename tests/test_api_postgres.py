@@ -1,4 +1,5 @@
 """The whole API on PostgreSQL: analyze, review, queue."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The bank statement type: schema, feature rules, reasons and synthetic data (no model training here)."""
+
 from __future__ import annotations
 
 import copy
@@ -8,10 +9,10 @@ from datetime import date
 import numpy as np
 import pytest
 
-from document_types import DOCUMENT_TYPES, BANK_STATEMENT
 from bank_statement.features import BankStatementFeatureExtractor
 from bank_statement.fields import BankStatementFields, Transaction
 from bank_statement.synthetic import BankStatementGenerator
+from document_types import BANK_STATEMENT, DOCUMENT_TYPES
 from domain.fields import DocumentValidationError, validate_document
 
 TODAY = date(2024, 4, 15)
@@ -26,8 +27,13 @@ LINES = [  # (date, description, amount): a consistent March statement
     ("2024-03-20", "ATM WITHDRAWAL", -60.00),
 ]
 LEDGER_CODES = {
-    "BALANCE_DOES_NOT_RECONCILE", "TRANSACTIONS_DO_NOT_MATCH_TOTALS", "RUNNING_BALANCE_BREAK",
-    "CLOSING_BALANCE_MISMATCH", "TRANSACTION_OUTSIDE_PERIOD", "STATEMENT_END_IN_FUTURE", "STATEMENT_PERIOD_REVERSED",
+    "BALANCE_DOES_NOT_RECONCILE",
+    "TRANSACTIONS_DO_NOT_MATCH_TOTALS",
+    "RUNNING_BALANCE_BREAK",
+    "CLOSING_BALANCE_MISMATCH",
+    "TRANSACTION_OUTSIDE_PERIOD",
+    "STATEMENT_END_IN_FUTURE",
+    "STATEMENT_PERIOD_REVERSED",
 }
 
 
@@ -56,10 +62,15 @@ def statement(lines=LINES, opening: float = 1012.45, **overrides) -> dict:
 
 def extract(doc: dict, today: date = TODAY):
     extraction = EXTRACTOR.extract(validate_document(BankStatementFields, doc).fields, today)
-    return dict(zip(EXTRACTOR.feature_names, extraction.values)), {r.code for r in extraction.reasons}, extraction.reasons
+    return (
+        dict(zip(EXTRACTOR.feature_names, extraction.values)),
+        {r.code for r in extraction.reasons},
+        extraction.reasons,
+    )
 
 
 # --- the genuine baseline --------------------------------------------------------------------------
+
 
 def test_consistent_statement_hits_no_rule():
     values, codes, _ = extract(statement())
@@ -102,6 +113,7 @@ def test_negative_total_withdrawals_is_read_as_its_magnitude():
 
 
 # --- each rule fires on a crafted document ------------------------------------------------------------
+
 
 def test_edited_closing_balance_does_not_reconcile():
     doc = statement()
@@ -236,6 +248,7 @@ def test_round_summary_amounts_use_the_shared_rule():
 
 # --- parsing and validation ---------------------------------------------------------------------------
 
+
 def test_transactions_parse_from_ocr_spellings():
     doc = statement()
     raw = doc["transactions"]
@@ -289,6 +302,7 @@ def test_unknown_transaction_keys_are_ignored():
 
 # --- features and reasons -----------------------------------------------------------------------------
 
+
 def test_feature_names_are_unique_described_and_match_the_vector():
     names = EXTRACTOR.feature_names
     assert len(names) == len(set(names))
@@ -316,13 +330,18 @@ def test_reasons_never_name_the_holder_the_account_or_a_transaction():
 
 def test_document_type_and_detector_are_bound():
     assert (BANK_STATEMENT.name, BANK_STATEMENT.slug, BANK_STATEMENT.table, BANK_STATEMENT.label) == (
-        "bank_statement", "bank-statements", "bank_statements", "Bank statement")
+        "bank_statement",
+        "bank-statements",
+        "bank_statements",
+        "Bank statement",
+    )
     assert BANK_STATEMENT.schema is BankStatementFields
     assert DOCUMENT_TYPES[BANK_STATEMENT.name] is BANK_STATEMENT
     assert BANK_STATEMENT.extractor.feature_names == EXTRACTOR.feature_names
 
 
 # --- synthetic data -----------------------------------------------------------------------------------
+
 
 def test_generator_is_deterministic_for_a_seed():
     generator = BankStatementGenerator()
@@ -343,8 +362,12 @@ def test_generated_documents_validate_and_genuine_ones_add_up():
         assert parsed.warnings == []
         assert bool(label) == bool(patterns)
         for line in raw.get("transactions") or []:
-            spellings.add(("us_date" if "/" in line["date"] else "iso_date",
-                           "text_amount" if isinstance(line["amount"], str) else "number_amount"))
+            spellings.add(
+                (
+                    "us_date" if "/" in line["date"] else "iso_date",
+                    "text_amount" if isinstance(line["amount"], str) else "number_amount",
+                )
+            )
         if label:
             continue
         fields = parsed.fields
@@ -354,8 +377,12 @@ def test_generated_documents_validate_and_genuine_ones_add_up():
         assert fields.text_quality is None or 0.72 <= fields.text_quality <= 1.0
         values, codes, _ = extract(raw)
         assert not codes & (LEDGER_CODES | {"MISSING_KEY_FIELDS", "LOW_TEXT_QUALITY"}), (codes, raw)
-    assert spellings == {("us_date", "text_amount"), ("us_date", "number_amount"),
-                         ("iso_date", "text_amount"), ("iso_date", "number_amount")}
+    assert spellings == {
+        ("us_date", "text_amount"),
+        ("us_date", "number_amount"),
+        ("iso_date", "text_amount"),
+        ("iso_date", "number_amount"),
+    }
 
 
 @pytest.mark.parametrize("pattern", sorted(BankStatementGenerator.fraud_patterns))

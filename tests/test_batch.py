@@ -1,4 +1,5 @@
 """Batch analysis: spreadsheet and JSON uploads, their checks and limits, storing, and the CLI."""
+
 from __future__ import annotations
 
 import csv
@@ -10,10 +11,10 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import make_config
-from web.schemas import BatchResponse
-from store.document_store import StoreUnavailable
-from domain.records import ListQuery
 from document_types import DOCUMENT_TYPES
+from domain.records import ListQuery
+from store.document_store import StoreUnavailable
+from web.schemas import BatchResponse
 
 PAYSTUB = DOCUMENT_TYPES["paystub"]
 COLUMNS = list(PAYSTUB.schema.model_fields)
@@ -47,8 +48,10 @@ def upload(client, data: bytes, slug: str = "paystubs", name: str = "upload.csv"
 
 
 def scores(body: dict) -> list[tuple]:
-    return [(r["row"], r["status"], r.get("risk_score"), r.get("recommendation"),
-             (r.get("anomaly") or {}).get("score")) for r in body["results"]]
+    return [
+        (r["row"], r["status"], r.get("risk_score"), r.get("recommendation"), (r.get("anomaly") or {}).get("score"))
+        for r in body["results"]
+    ]
 
 
 def test_csv_xlsx_and_json_give_the_same_results(client):
@@ -122,14 +125,17 @@ def test_blank_lines_are_skipped_but_row_numbers_stay_those_of_the_file(client):
     assert [r["row"] for r in body["results"]] == [2, 4]
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (("gross_pay,net_pay\r\n").encode(), "no documents"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "neither CSV nor XLSX"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "xlsx or .csv"),
-    (b"PK\x03\x04 not really a zip", "readable XLSX"),
-    ("gross_pay,net_pay\r\n\u00e9".encode("latin-1"), "UTF-8"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        ((b"gross_pay,net_pay\r\n"), "no documents"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "neither CSV nor XLSX"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "xlsx or .csv"),
+        (b"PK\x03\x04 not really a zip", "readable XLSX"),
+        ("gross_pay,net_pay\r\n\u00e9".encode("latin-1"), "UTF-8"),
+    ],
+)
 def test_files_that_are_not_spreadsheets_are_refused(client, data, message):
     response = upload(client, data)
     assert response.status_code == 400
@@ -155,8 +161,9 @@ def test_a_csv_with_a_million_columns_is_refused(client):
 def test_size_and_row_limits_answer_413(models_dir, tmp_path):
     from api_server import create_app
 
-    app = create_app(make_config(models_dir, f"sqlite:///{tmp_path / 'db.sqlite'}",
-                                 BATCH_MAX_BYTES=20_000, BATCH_MAX_ROWS=10))
+    app = create_app(
+        make_config(models_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", BATCH_MAX_BYTES=20_000, BATCH_MAX_ROWS=10)
+    )
     client = app.test_client()
     too_big = upload(client, to_csv(documents(200)))
     assert too_big.status_code == 413 and "20,000 bytes" in too_big.json["error"]
@@ -165,13 +172,20 @@ def test_size_and_row_limits_answer_413(models_dir, tmp_path):
     assert client.post("/api/paystubs/analyze-batch", json=documents(11)).status_code == 413
     assert upload(client, to_csv(documents(10))).status_code == 200
     # Sent chunked (no Content-Length), a body over the limit is refused, not cut short and scored.
-    chunked = client.post("/api/paystubs/analyze-batch", input_stream=io.BytesIO(to_csv(documents(200))),
-                          headers={"Content-Type": "text/csv", "Transfer-Encoding": "chunked"},
-                          environ_overrides={"wsgi.input_terminated": True})
+    chunked = client.post(
+        "/api/paystubs/analyze-batch",
+        input_stream=io.BytesIO(to_csv(documents(200))),
+        headers={"Content-Type": "text/csv", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
     assert chunked.status_code == 413
     # The single-document limit is unchanged by the batch limit.
-    assert client.post("/api/paystubs/analyze", data=b"{" + b" " * 2_000_000 + b"}",
-                       content_type="application/json").status_code == 413
+    assert (
+        client.post(
+            "/api/paystubs/analyze", data=b"{" + b" " * 2_000_000 + b"}", content_type="application/json"
+        ).status_code
+        == 413
+    )
     app.extensions["fraud_detection"].store.close()
 
 
@@ -206,8 +220,9 @@ def test_stored_batches_join_the_review_queue(client):
 
 
 def test_store_flag_as_a_form_field(client):
-    response = client.post("/api/paystubs/analyze-batch",
-                           data={"file": (io.BytesIO(to_csv(documents(2))), "a.csv"), "store": "true"})
+    response = client.post(
+        "/api/paystubs/analyze-batch", data={"file": (io.BytesIO(to_csv(documents(2))), "a.csv"), "store": "true"}
+    )
     assert response.json["stored"] is True
 
 
@@ -283,8 +298,9 @@ def test_cli_writes_results_beside_the_input(app, tmp_path):
     written = list(csv.DictReader((tmp_path / "uploads.results.csv").open()))
     api = upload(app.test_client(), to_csv(rows)).json["results"]
     assert [r["status"] for r in written] == [r["status"] for r in api]
-    assert [float(r["risk_score"]) for r in written if r["status"] == "scored"] == \
-           [r["risk_score"] for r in api if r["status"] == "scored"]
+    assert [float(r["risk_score"]) for r in written if r["status"] == "scored"] == [
+        r["risk_score"] for r in api if r["status"] == "scored"
+    ]
     assert written[3]["errors"].startswith("net_pay:")
     assert "25 rows, 24 scored, 1 unreadable" in result.output
 
@@ -293,7 +309,8 @@ def test_cli_refuses_a_file_of_another_type(app, tmp_path):
     source = tmp_path / "checks.csv"
     checks = DOCUMENT_TYPES["check"].generator.generate(3, 1).documents
     source.write_bytes(to_csv(checks, list(DOCUMENT_TYPES["check"].schema.model_fields)))
-    result = app.test_cli_runner().invoke(args=["analyze", str(source), "--type", "paystub", "--out",
-                                                str(tmp_path / "out.csv")])
+    result = app.test_cli_runner().invoke(
+        args=["analyze", str(source), "--type", "paystub", "--out", str(tmp_path / "out.csv")]
+    )
     assert result.exit_code != 0 and "routing_number: unknown column" in result.output
     assert not (tmp_path / "out.csv").exists()

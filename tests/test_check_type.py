@@ -1,4 +1,5 @@
 """The check document type: routing checksum, MICR and written-amount reading, rules, generator."""
+
 from __future__ import annotations
 
 import math
@@ -7,14 +8,13 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from document_types import DOCUMENT_TYPES, CHECK
-from domain.amount_words import words_to_amount
 from check.features import CheckFeatureExtractor
+from check.fields import CheckFields
 from check.micr import MicrFields, parse_micr, same_number
 from check.routing import aba_check_digit, aba_checksum, is_valid_routing_number
-from check.fields import CheckFields
 from check.synthetic import CheckGenerator, routing_number
-from domain.amount_words import amount_to_words
+from document_types import CHECK, DOCUMENT_TYPES
+from domain.amount_words import amount_to_words, words_to_amount
 from domain.fields import DocumentValidationError, validate_document
 
 TODAY = date(2025, 6, 1)
@@ -38,10 +38,21 @@ GENUINE = {
 }
 
 RULE_FLAGS = (
-    "amount_not_positive", "written_amount_unreadable", "amount_mismatch", "routing_checksum_invalid",
-    "micr_unreadable", "micr_routing_mismatch", "micr_account_mismatch", "micr_check_number_mismatch",
-    "signature_missing", "check_date_in_future", "stale_check", "payee_equals_payer", "low_check_number",
-    "low_check_number_high_amount", "low_text_quality",
+    "amount_not_positive",
+    "written_amount_unreadable",
+    "amount_mismatch",
+    "routing_checksum_invalid",
+    "micr_unreadable",
+    "micr_routing_mismatch",
+    "micr_account_mismatch",
+    "micr_check_number_mismatch",
+    "signature_missing",
+    "check_date_in_future",
+    "stale_check",
+    "payee_equals_payer",
+    "low_check_number",
+    "low_check_number_high_amount",
+    "low_text_quality",
 )
 
 
@@ -58,6 +69,7 @@ def crafted(**changes) -> dict:
 
 # --- ABA routing checksum ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("routing", ["021000021", "011000015", "121000358"])
 def test_known_routing_numbers_pass_the_aba_checksum(routing):
     assert aba_checksum(routing) == 0
@@ -65,12 +77,22 @@ def test_known_routing_numbers_pass_the_aba_checksum(routing):
     assert aba_check_digit(routing[:8]) == routing[8]
 
 
-@pytest.mark.parametrize("routing", [
-    "021000022", "011000016", "121000359", "123456789",  # checksum fails
-    "02100002", "0210000210", "",  # wrong length
-    "02100002A", "O21000021", "٠٢١٠٠٠٠٢١",  # not ASCII digits
-    None,
-])
+@pytest.mark.parametrize(
+    "routing",
+    [
+        "021000022",
+        "011000016",
+        "121000359",
+        "123456789",  # checksum fails
+        "02100002",
+        "0210000210",
+        "",  # wrong length
+        "02100002A",
+        "O21000021",
+        "٠٢١٠٠٠٠٢١",  # not ASCII digits
+        None,
+    ],
+)
 def test_invalid_routing_numbers_fail(routing):
     assert not is_valid_routing_number(routing)
 
@@ -85,7 +107,7 @@ def test_every_single_digit_change_breaks_the_checksum():
     for position in range(9):
         for digit in "0123456789":
             if digit != valid[position]:
-                assert not is_valid_routing_number(valid[:position] + digit + valid[position + 1:])
+                assert not is_valid_routing_number(valid[:position] + digit + valid[position + 1 :])
 
 
 def test_aba_checksum_rejects_bad_input():
@@ -104,20 +126,24 @@ def test_generated_routing_numbers_are_valid():
 
 # --- written amount ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("One Thousand Two Hundred Five and 37/100 Dollars", 1205.37),
-    ("one thousand two hundred five and 37/100 dollars", 1205.37),
-    ("****One Hundred and 00/100 Dollars****", 100.0),
-    ("**** twenty-five and 50/100 dollars ****", 25.5),
-    ("Fifty and no/100 Dollars", 50.0),
-    ("Fifty and XX/100 Dollars", 50.0),
-    ("1,200 and 00/100", 1200.0),
-    ("Twelve dollars and fifty cents", 12.5),
-    ("Nine Thousand Nine Hundred Ninety-Nine and 99/100 Dollars", 9999.99),
-    ("Qne Th?usand Tw? Hundred", None),
-    ("", None),
-    (None, None),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("One Thousand Two Hundred Five and 37/100 Dollars", 1205.37),
+        ("one thousand two hundred five and 37/100 dollars", 1205.37),
+        ("****One Hundred and 00/100 Dollars****", 100.0),
+        ("**** twenty-five and 50/100 dollars ****", 25.5),
+        ("Fifty and no/100 Dollars", 50.0),
+        ("Fifty and XX/100 Dollars", 50.0),
+        ("1,200 and 00/100", 1200.0),
+        ("Twelve dollars and fifty cents", 12.5),
+        ("Nine Thousand Nine Hundred Ninety-Nine and 99/100 Dollars", 9999.99),
+        ("Qne Th?usand Tw? Hundred", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_written_amount_parsing(text, expected):
     assert words_to_amount(text) == expected
 
@@ -155,17 +181,21 @@ def test_missing_written_amount_is_not_a_mismatch():
 
 # --- MICR line --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("line, expected", [
-    ("⑆021000021⑆ 123456789⑈ 1001", MicrFields("021000021", "123456789", "1001")),
-    ("T021000021T 123456789O 1001", MicrFields("021000021", "123456789", "1001")),
-    ("t021000021t 123456789o 1001", MicrFields("021000021", "123456789", "1001")),
-    ("021000021 123456789 1001", MicrFields("021000021", "123456789", "1001")),
-    (":021000021: 123456789U 1001", MicrFields("021000021", "123456789", "1001")),
-    ("⑈001001⑈ ⑆021000021⑆ 123456789⑈", MicrFields("021000021", "123456789", "001001")),
-    ("⑆021000021⑆ 12⑉345⑉678⑈ 1001 ⑇0000012500⑇", MicrFields("021000021", "12345678", "1001")),
-    ("⑆011000015⑆ 0098765⑈", MicrFields("011000015", "0098765", None)),
-    ("⑆121000358⑆", MicrFields("121000358", None, None)),
-])
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("⑆021000021⑆ 123456789⑈ 1001", MicrFields("021000021", "123456789", "1001")),
+        ("T021000021T 123456789O 1001", MicrFields("021000021", "123456789", "1001")),
+        ("t021000021t 123456789o 1001", MicrFields("021000021", "123456789", "1001")),
+        ("021000021 123456789 1001", MicrFields("021000021", "123456789", "1001")),
+        (":021000021: 123456789U 1001", MicrFields("021000021", "123456789", "1001")),
+        ("⑈001001⑈ ⑆021000021⑆ 123456789⑈", MicrFields("021000021", "123456789", "001001")),
+        ("⑆021000021⑆ 12⑉345⑉678⑈ 1001 ⑇0000012500⑇", MicrFields("021000021", "12345678", "1001")),
+        ("⑆011000015⑆ 0098765⑈", MicrFields("011000015", "0098765", None)),
+        ("⑆121000358⑆", MicrFields("121000358", None, None)),
+    ],
+)
 def test_micr_parsing(line, expected):
     assert parse_micr(line) == expected
 
@@ -184,6 +214,7 @@ def test_same_number_ignores_leading_zeros_and_separators():
 
 # --- rules ------------------------------------------------------------------------------------
 
+
 def test_genuine_check_fires_no_rule():
     values, codes, reasons = extract(GENUINE)
     assert reasons == []
@@ -199,28 +230,64 @@ def test_genuine_check_fires_no_rule():
 
 TODAY_ISO = TODAY.isoformat()
 RULE_CASES = {
-    "bad checksum": (dict(routing_number="021000022", micr_line="⑆021000022⑆ 004567891234⑈ 1042"),
-                     "routing_checksum_invalid", "ROUTING_CHECKSUM_INVALID"),
+    "bad checksum": (
+        dict(routing_number="021000022", micr_line="⑆021000022⑆ 004567891234⑈ 1042"),
+        "routing_checksum_invalid",
+        "ROUTING_CHECKSUM_INVALID",
+    ),
     "routing too short": (dict(routing_number="02100002"), "routing_checksum_invalid", "ROUTING_CHECKSUM_INVALID"),
     "routing not digits": (dict(routing_number="02100002X"), "routing_checksum_invalid", "ROUTING_CHECKSUM_INVALID"),
-    "bad MICR routing, no printed one": (dict(routing_number=None, micr_line="⑆021000022⑆ 004567891234⑈ 1042"),
-                                         "routing_checksum_invalid", "ROUTING_CHECKSUM_INVALID"),
+    "bad MICR routing, no printed one": (
+        dict(routing_number=None, micr_line="⑆021000022⑆ 004567891234⑈ 1042"),
+        "routing_checksum_invalid",
+        "ROUTING_CHECKSUM_INVALID",
+    ),
     "amount altered": (dict(amount_numeric=9205.37), "amount_mismatch", "AMOUNT_MISMATCH"),
-    "written unreadable": (dict(amount_written="Qne Th?usand Tw? Hundred"), "written_amount_unreadable", "AMOUNT_MISMATCH"),
+    "written unreadable": (
+        dict(amount_written="Qne Th?usand Tw? Hundred"),
+        "written_amount_unreadable",
+        "AMOUNT_MISMATCH",
+    ),
     "unsigned": (dict(signature_present=False), "signature_missing", "SIGNATURE_MISSING"),
     "unsigned as a string": (dict(signature_present="no"), "signature_missing", "SIGNATURE_MISSING"),
-    "post-dated": (dict(check_date=(TODAY + timedelta(days=1)).isoformat()), "check_date_in_future", "CHECK_DATE_IN_FUTURE"),
+    "post-dated": (
+        dict(check_date=(TODAY + timedelta(days=1)).isoformat()),
+        "check_date_in_future",
+        "CHECK_DATE_IN_FUTURE",
+    ),
     "stale": (dict(check_date=(TODAY - timedelta(days=181)).strftime("%m/%d/%Y")), "stale_check", "STALE_CHECK"),
-    "MICR routing differs": (dict(micr_line="T011000015T 004567891234O 1042"), "micr_routing_mismatch", "MICR_ROUTING_MISMATCH"),
-    "MICR account differs": (dict(micr_line="⑆021000021⑆ 004567891299⑈ 1042"), "micr_account_mismatch", "MICR_ACCOUNT_MISMATCH"),
-    "MICR serial differs": (dict(micr_line="⑈005555⑈ ⑆021000021⑆ 004567891234⑈"),
-                            "micr_check_number_mismatch", "MICR_CHECK_NUMBER_MISMATCH"),
+    "MICR routing differs": (
+        dict(micr_line="T011000015T 004567891234O 1042"),
+        "micr_routing_mismatch",
+        "MICR_ROUTING_MISMATCH",
+    ),
+    "MICR account differs": (
+        dict(micr_line="⑆021000021⑆ 004567891299⑈ 1042"),
+        "micr_account_mismatch",
+        "MICR_ACCOUNT_MISMATCH",
+    ),
+    "MICR serial differs": (
+        dict(micr_line="⑈005555⑈ ⑆021000021⑆ 004567891234⑈"),
+        "micr_check_number_mismatch",
+        "MICR_CHECK_NUMBER_MISMATCH",
+    ),
     "MICR unreadable": (dict(micr_line="?? smudged ??"), "micr_unreadable", "MICR_UNREADABLE"),
     "payee is payer": (dict(payee_name="  MARIA   garcia "), "payee_equals_payer", "PAYEE_EQUALS_PAYER"),
-    "new checkbook, big check": (dict(check_number="117", micr_line="⑆021000021⑆ 004567891234⑈ 117",
-                                      amount_numeric=5000.37, amount_written=amount_to_words(5000.37)),
-                                 "low_check_number_high_amount", "LOW_CHECK_NUMBER"),
-    "negative amount": (dict(amount_numeric="-5.00", amount_written=None), "amount_not_positive", "AMOUNT_NOT_POSITIVE"),
+    "new checkbook, big check": (
+        dict(
+            check_number="117",
+            micr_line="⑆021000021⑆ 004567891234⑈ 117",
+            amount_numeric=5000.37,
+            amount_written=amount_to_words(5000.37),
+        ),
+        "low_check_number_high_amount",
+        "LOW_CHECK_NUMBER",
+    ),
+    "negative amount": (
+        dict(amount_numeric="-5.00", amount_written=None),
+        "amount_not_positive",
+        "AMOUNT_NOT_POSITIVE",
+    ),
     "poor scan": (dict(text_quality=0.3), "low_text_quality", "LOW_TEXT_QUALITY"),
 }
 
@@ -278,6 +345,7 @@ def test_round_amount_counts_through_the_base():
 
 # --- schema -----------------------------------------------------------------------------------
 
+
 def test_routing_and_account_numbers_must_be_strings():
     with pytest.raises(DocumentValidationError) as err:
         validate_document(CheckFields, crafted(routing_number=21000021, account_number=4567891234))
@@ -292,6 +360,7 @@ def test_key_fields_are_fields():
 
 # --- features ---------------------------------------------------------------------------------
 
+
 def test_feature_vector_matches_declared_names():
     names = EXTRACTOR.feature_names
     assert len(names) == len(set(names))
@@ -303,6 +372,7 @@ def test_feature_vector_matches_declared_names():
 
 
 # --- generator --------------------------------------------------------------------------------
+
 
 def test_generator_is_deterministic_for_a_seed():
     first = CheckGenerator().generate(60, 11, today=TODAY)
@@ -393,6 +463,7 @@ def test_reasons_never_name_people_or_accounts(batch):
 
 
 # --- the type and its detector ----------------------------------------------------------------
+
 
 def test_document_type_and_detector_are_bound():
     assert (CHECK.name, CHECK.slug, CHECK.table, CHECK.label) == ("check", "checks", "checks", "Check")

@@ -7,6 +7,7 @@ a refusal injected for one id, real refusals by SQLite (group writer) and Postgr
 group writer attributing a refusal to its own save, Supabase's 4xx classification,
 /readyz counts and the `outbox list|retry` CLI.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,15 +21,15 @@ import respx
 from sqlalchemy import text
 
 from conftest import make_config
-from store import sqlite_writer
-from web.schemas import ReadinessResponse
-from store.document_store import DuplicateDocument, StoredLater, StoreRejected, StoreUnavailable
 from domain.records import ListQuery
+from postgrest_fake import REST, FakePostgrest, error
+from store import sqlite_writer
+from store.document_store import DuplicateDocument, StoredLater, StoreRejected, StoreUnavailable
 from store.outbox import Outbox, OutboxDocumentStore
 from store.sql import SqlDocumentStore, _row
 from store.supabase import SupabaseDocumentStore
-from postgrest_fake import REST, FakePostgrest, error
 from test_document_store import TABLES, record
+from web.schemas import ReadinessResponse
 
 NAME = "Zoë Ünïcode"  # record()'s employee name: it must never reach a log line or a dead letter's message
 
@@ -46,8 +47,9 @@ class RecordingStore(SqlDocumentStore):
         if self.down:
             raise StoreUnavailable("database is away")
         if rec.document_id in self.refuse:
-            raise StoreRejected("paystubs refused the analysis (IntegrityError, SQLITE_CONSTRAINT_CHECK)",
-                                cause="IntegrityError")
+            raise StoreRejected(
+                "paystubs refused the analysis (IntegrityError, SQLITE_CONSTRAINT_CHECK)", cause="IntegrityError"
+            )
         super().save_analysis(table, rec)
         self.received.append(rec.document_id)
 
@@ -68,7 +70,12 @@ def stored_counts(store: SqlDocumentStore, table: str = "paystubs") -> dict[str,
 
 def assert_dead_lettered(outbox: Outbox, result, inner: RecordingStore, good: list[str], poison: str, cause: str):
     assert (result.sent, result.already_stored, result.dead_lettered, result.remaining, result.stopped) == (
-        len(good), 0, 1, 0, False)
+        len(good),
+        0,
+        1,
+        0,
+        False,
+    )
     assert inner.received == good  # in order, the rows after the poison included
     assert stored_counts(inner) == {document_id: 1 for document_id in good}  # each exactly once, the poison never
     assert outbox.pending() == 0 and outbox.dead_letters() == 1
@@ -81,6 +88,7 @@ def assert_dead_lettered(outbox: Outbox, result, inner: RecordingStore, good: li
 
 
 # the outbox ----------------------------------------------------------------------------------
+
 
 def test_a_refused_row_is_dead_lettered_and_the_rows_around_it_are_stored_once(inner, tmp_path, caplog):
     store = OutboxDocumentStore(inner, Outbox(tmp_path / "outbox.db"))
@@ -163,6 +171,7 @@ def test_an_outage_still_stops_the_flush_and_keeps_the_order(inner, tmp_path):
 
 # real refusals: SQLite (group writer) and PostgreSQL -------------------------------------------
 
+
 def _nan_score(rec):
     rec.risk_score = float("nan")  # SQLite stores NaN as NULL: NOT NULL constraint
 
@@ -172,7 +181,7 @@ def _no_risk_level(rec):
 
 
 def _json_int_beyond_64_bits(rec):
-    rec.raw_fields = {**rec.raw_fields, "check_number": 2 ** 70}  # orjson, the JSON columns' encoder, refuses it
+    rec.raw_fields = {**rec.raw_fields, "check_number": 2**70}  # orjson, the JSON columns' encoder, refuses it
 
 
 def _unbindable(rec):
@@ -180,7 +189,7 @@ def _unbindable(rec):
 
 
 def _column_int_beyond_64_bits(rec):
-    rec.model_version = 2 ** 70  # a text column without a converter: SQLite cannot bind the integer
+    rec.model_version = 2**70  # a text column without a converter: SQLite cannot bind the integer
 
 
 SQLITE_POISON = {
@@ -204,8 +213,13 @@ def test_a_row_sqlite_refuses_is_dead_lettered(inner, tmp_path, kind, caplog):
     with pytest.raises(StoreRejected):  # the store itself says so, without the outbox
         inner.save_analysis("paystubs", poison("direct", spoil))
     outbox = Outbox(tmp_path / "outbox.db")
-    for rec in [record("good-0", 0), record("good-1", 1), poison("poison", spoil), record("good-2", 3),
-                record("good-3", 4)]:
+    for rec in [
+        record("good-0", 0),
+        record("good-1", 1),
+        poison("poison", spoil),
+        record("good-2", 3),
+        record("good-3", 4),
+    ]:
         outbox.put("paystubs", rec)
     with caplog.at_level(logging.DEBUG):
         result = outbox.flush(inner)
@@ -296,6 +310,7 @@ def test_in_memory_sqlite_refusals_through_sqlalchemy():
 
 # the SQLite group writer attributes a refusal to its own save --------------------------------
 
+
 def test_the_group_writer_attributes_a_refusal_to_its_own_save(inner):
     inner.save_analysis("paystubs", record("taken"))
     writer = inner._writer
@@ -304,9 +319,14 @@ def test_the_group_writer_attributes_a_refusal_to_its_own_save(inner):
     def pending(*records):
         return sqlite_writer._Pending("paystubs", [statement.parameters(_row(rec)) for rec in records])
 
-    batch = [pending(record("a", 1)), pending(poison("null-level", _no_risk_level)), pending(record("taken")),
-             pending(record("b", 2), record("c", 3)), pending(poison("unbindable", _unbindable)),
-             pending(record("d", 4), poison("nan-in-a-group", _nan_score))]
+    batch = [
+        pending(record("a", 1)),
+        pending(poison("null-level", _no_risk_level)),
+        pending(record("taken")),
+        pending(record("b", 2), record("c", 3)),
+        pending(poison("unbindable", _unbindable)),
+        pending(record("d", 4), poison("nan-in-a-group", _nan_score)),
+    ]
     conn = writer._connect()
     try:
         writer._write(conn, batch)
@@ -357,8 +377,9 @@ def supabase():
     s.close()
 
 
-@pytest.mark.parametrize("status, code", [(400, "23514"), (400, "23502"), (400, "22P02"), (400, "PGRST102"),
-                                          (413, None)])
+@pytest.mark.parametrize(
+    "status, code", [(400, "23514"), (400, "23502"), (400, "22P02"), (400, "PGRST102"), (413, None)]
+)
 def test_supabase_4xx_about_the_row_is_a_refusal(supabase, status, code, caplog):
     with respx.mock() as router:
         router.route(url__regex=REST.pattern).mock(return_value=error(status, code, f"failing row contains ({NAME})"))
@@ -369,9 +390,20 @@ def test_supabase_4xx_about_the_row_is_a_refusal(supabase, status, code, caplog)
     assert NAME not in str(refused.value) and NAME not in caplog.text and KEY not in caplog.text
 
 
-@pytest.mark.parametrize("status, code", [(503, "PGRST000"), (500, "XX000"), (429, "PGRST000"), (401, "PGRST301"),
-                                          (403, "42501"), (404, "42P01"), (400, "PGRST204"), (400, "42703"),
-                                          (408, None)])
+@pytest.mark.parametrize(
+    "status, code",
+    [
+        (503, "PGRST000"),
+        (500, "XX000"),
+        (429, "PGRST000"),
+        (401, "PGRST301"),
+        (403, "42501"),
+        (404, "42P01"),
+        (400, "PGRST204"),
+        (400, "42703"),
+        (408, None),
+    ],
+)
 def test_supabase_outages_and_misconfiguration_are_not_refusals(supabase, status, code):
     with respx.mock() as router:
         router.route(url__regex=REST.pattern).mock(return_value=error(status, code))
@@ -443,13 +475,20 @@ def test_outbox_flush_to_supabase_dead_letters_a_refused_row(supabase, tmp_path)
 
 # /readyz and the CLI -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def app(models_dir, tmp_path):
     from api_server import create_app
 
     # No background flush during the test: the counts change only when the test flushes.
-    app = create_app(make_config(models_dir, f"sqlite:///{tmp_path / 'documents.db'}",
-                                 OUTBOX_PATH=str(tmp_path / "outbox.db"), OUTBOX_FLUSH_SECONDS=3600))
+    app = create_app(
+        make_config(
+            models_dir,
+            f"sqlite:///{tmp_path / 'documents.db'}",
+            OUTBOX_PATH=str(tmp_path / "outbox.db"),
+            OUTBOX_FLUSH_SECONDS=3600,
+        )
+    )
     yield app
     app.extensions["outbox_flusher"].set()
     app.extensions["fraud_detection"].store.close()
@@ -467,8 +506,9 @@ def test_readyz_shows_the_counts_and_the_cli_lists_and_retries(app):
     def refusing(table, rec):  # the store refuses the next analysis, and that one ever after
         if refuse["everything"] or rec.document_id in refuse["ids"]:
             refuse["ids"].add(rec.document_id)
-            raise StoreRejected("paystubs refused the analysis (IntegrityError, SQLITE_CONSTRAINT_CHECK)",
-                                cause="IntegrityError")
+            raise StoreRejected(
+                "paystubs refused the analysis (IntegrityError, SQLITE_CONSTRAINT_CHECK)", cause="IntegrityError"
+            )
         inner_save(table, rec)
 
     store.store.save_analysis = refusing
@@ -507,6 +547,7 @@ def test_cli_retry_without_ids_requeues_everything(app):
     store = app.extensions["fraud_detection"].store
     for i in range(3):
         store.outbox.put("paystubs", record(f"p{i}", i))
+
     def refuse(table, rec):
         raise StoreRejected("refused", cause="DataError")
 

@@ -1,30 +1,36 @@
 """One suite for the DocumentStore interface, run on every SQL backend (SQLite, PostgreSQL)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from store.document_store import DuplicateDocument
-
-from domain.records import AnalysisRecord, LabelQuery, ListQuery
-from store.sql import SqlDocumentStore
 from document_types import DOCUMENT_TYPES
+from domain.records import AnalysisRecord, LabelQuery, ListQuery
+from store.document_store import DuplicateDocument
+from store.sql import SqlDocumentStore
 
 TABLES = {t.table: t.name for t in DOCUMENT_TYPES.values()}
-T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("supabase-migration", marks=pytest.mark.postgres), "supabase"])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("supabase-migration", marks=pytest.mark.postgres),
+        "supabase",
+    ]
+)
 def store(request, tmp_path):
     """The same suite on every backend: SQLite, PostgreSQL, PostgreSQL with the Supabase migration's schema,
     and the Supabase client against a PostgREST fake."""
     if request.param == "supabase":
         import respx
 
-        from store.supabase import SupabaseDocumentStore
         from postgrest_fake import REST, FakePostgrest
+        from store.supabase import SupabaseDocumentStore
 
         with respx.mock(assert_all_called=False) as router:
             router.route(url__regex=REST.pattern).mock(side_effect=FakePostgrest(max_rows=3))  # paging is exercised
@@ -49,12 +55,21 @@ def store(request, tmp_path):
 
 def record(document_id, minutes=0, recommendation="APPROVE", confidence=0.9, **extra) -> AnalysisRecord:
     return AnalysisRecord(
-        document_id=document_id, document_type="paystub", created_at=T0 + timedelta(minutes=minutes),
+        document_id=document_id,
+        document_type="paystub",
+        created_at=T0 + timedelta(minutes=minutes),
         raw_fields={"employee_name": "Zoë Ünïcode", "gross_pay": "$1,000.00", "nested": {"a": [1, 2]}},
-        features={"net_to_gross_ratio": 0.75, "missing_key_field_count": 0.0}, risk_score=12.5, risk_level="LOW",
-        ai_recommendation=recommendation, confidence_score=confidence, model_version="20261101_000000",
-        reasons=[{"code": "ROUND_AMOUNTS", "message": "m"}], top_features=[], model_scores={"random_forest": 12.0},
-        warnings=["w"], **extra,
+        features={"net_to_gross_ratio": 0.75, "missing_key_field_count": 0.0},
+        risk_score=12.5,
+        risk_level="LOW",
+        ai_recommendation=recommendation,
+        confidence_score=confidence,
+        model_version="20261101_000000",
+        reasons=[{"code": "ROUND_AMOUNTS", "message": "m"}],
+        top_features=[],
+        model_scores={"random_forest": 12.0},
+        warnings=["w"],
+        **extra,
     )
 
 
@@ -91,7 +106,11 @@ def test_review_updates_and_unknown_document_returns_none(store):
     at = T0 + timedelta(hours=1)
     reviewed = store.record_review("paystubs", "a", "REJECT", "ana", "forged", at)
     assert (reviewed.reviewer_decision, reviewed.reviewer, reviewed.review_notes, reviewed.reviewed_at) == (
-        "REJECT", "ana", "forged", at)
+        "REJECT",
+        "ana",
+        "forged",
+        at,
+    )
     assert store.record_review("paystubs", "nope", "REJECT", "ana", None, at) is None
     with pytest.raises(ValueError):
         store.record_review("paystubs", "a", "ESCALATE", "ana", None, at)
@@ -108,7 +127,12 @@ def test_labelled_documents_follow_the_label_rules(store):
     labels = {r.document_id: r.label for r in store.labelled_documents("paystubs", LabelQuery(min_confidence=0.8))}
     assert labels == {"confident-approve": "APPROVE", "reviewed-escalation": "REJECT", "overruled": "REJECT"}
     everything = store.labelled_documents("paystubs", LabelQuery(min_confidence=None))
-    assert {r.document_id for r in everything} == {"confident-approve", "unsure-reject", "reviewed-escalation", "overruled"}
+    assert {r.document_id for r in everything} == {
+        "confident-approve",
+        "unsure-reject",
+        "reviewed-escalation",
+        "overruled",
+    }
     assert [r.document_id for r in everything][:2] == ["overruled", "reviewed-escalation"]  # newest first
     recent = store.labelled_documents("paystubs", LabelQuery(min_confidence=0.8, since=T0 + timedelta(minutes=9)))
     assert {r.document_id for r in recent} == {"reviewed-escalation", "overruled"}  # reviewed since then
@@ -129,9 +153,21 @@ def test_ping(store):
 
 
 def test_bulk_save_with_anomaly_and_batch_id_round_trips(store):
-    anomaly = {"score": 0.71, "is_anomalous": True, "threshold": 0.6, "detector": "isolation_forest",
-               "top_features": [{"feature_name": "medicare_rate_error", "actual_value": 0.5,
-                                 "typical_range": [0.0, 0.0], "share": 0.9, "reconstruction_error": None}]}
+    anomaly = {
+        "score": 0.71,
+        "is_anomalous": True,
+        "threshold": 0.6,
+        "detector": "isolation_forest",
+        "top_features": [
+            {
+                "feature_name": "medicare_rate_error",
+                "actual_value": 0.5,
+                "typical_range": [0.0, 0.0],
+                "share": 0.9,
+                "reconstruction_error": None,
+            }
+        ],
+    }
     records = [record(f"b{i}", minutes=i, anomaly=anomaly, batch_id="batch-1") for i in range(7)]
     store.save_analyses("paystubs", records)
     assert store.get_analysis("paystubs", "b3") == records[3]
@@ -158,17 +194,25 @@ def test_tables_from_an_earlier_release_get_the_new_columns(backend, request, tm
     url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE paystubs (document_id VARCHAR(64) PRIMARY KEY, created_at TIMESTAMP, "
-                          "raw_fields JSON NOT NULL, features JSON NOT NULL, risk_score FLOAT NOT NULL, "
-                          "risk_level VARCHAR(10) NOT NULL, ai_recommendation VARCHAR(10) NOT NULL, "
-                          "confidence_score FLOAT NOT NULL, model_version VARCHAR(32) NOT NULL, reasons JSON NOT NULL, "
-                          "top_features JSON NOT NULL, model_scores JSON NOT NULL, warnings JSON NOT NULL, "
-                          "reviewer_decision VARCHAR(10), reviewer VARCHAR(200), review_notes TEXT, "
-                          "reviewed_at TIMESTAMP)"))
-        conn.execute(text("INSERT INTO paystubs (document_id, created_at, raw_fields, features, risk_score, risk_level, "
-                          "ai_recommendation, confidence_score, model_version, reasons, top_features, model_scores, "
-                          "warnings) VALUES ('old', '2026-10-01 00:00:00', '{}', '{}', 1, 'LOW', 'APPROVE', 0.9, "
-                          "'20261001_000000', '[]', '[]', '{}', '[]')"))
+        conn.execute(
+            text(
+                "CREATE TABLE paystubs (document_id VARCHAR(64) PRIMARY KEY, created_at TIMESTAMP, "
+                "raw_fields JSON NOT NULL, features JSON NOT NULL, risk_score FLOAT NOT NULL, "
+                "risk_level VARCHAR(10) NOT NULL, ai_recommendation VARCHAR(10) NOT NULL, "
+                "confidence_score FLOAT NOT NULL, model_version VARCHAR(32) NOT NULL, reasons JSON NOT NULL, "
+                "top_features JSON NOT NULL, model_scores JSON NOT NULL, warnings JSON NOT NULL, "
+                "reviewer_decision VARCHAR(10), reviewer VARCHAR(200), review_notes TEXT, "
+                "reviewed_at TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO paystubs (document_id, created_at, raw_fields, features, risk_score, risk_level, "
+                "ai_recommendation, confidence_score, model_version, reasons, top_features, model_scores, "
+                "warnings) VALUES ('old', '2026-10-01 00:00:00', '{}', '{}', 1, 'LOW', 'APPROVE', 0.9, "
+                "'20261001_000000', '[]', '[]', '{}', '[]')"
+            )
+        )
     engine.dispose()
     store = SqlDocumentStore(url, TABLES)
     try:

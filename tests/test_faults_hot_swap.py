@@ -1,13 +1,15 @@
 """Fault injection: hot swap under load on the production server.
 
-A real server with 2 worker processes (granian, as in production, and gunicorn's gthread workers) serves 8 concurrent keep-alive clients for the whole test
-while 20 versions are activated and rolled back, half by a process replacing ACTIVE_VERSION.txt
-(as a retrain does) and half through the admin rollback route. Invariants:
+A real server with 2 worker processes (granian, as in production, and gunicorn's gthread
+workers) serves 8 concurrent keep-alive clients for the whole test while 20 versions are
+activated and rolled back, half by a process replacing ACTIVE_VERSION.txt (as a retrain does)
+and half through the admin rollback route. Invariants:
   - zero failed requests;
   - every response's model_version was active at some moment;
   - no response mixes models: each response's per-model scores are exactly what its named
     version's ONNX files give for that document, computed offline.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -19,11 +21,11 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
-from models.model_store import ModelStore
-from domain.fields import validate_document
-from models.serving import MODEL_NAMES, OnnxEnsemble
 from document_types import DOCUMENT_TYPES
+from domain.fields import validate_document
 from fault_helpers import Server, http_json, report
+from models.model_store import ModelStore
+from models.serving import MODEL_NAMES, OnnxEnsemble
 from training.dataset import Dataset, feature_matrix
 from training.ensemble import EnsembleParams
 from training.versioning import save_candidate, train_candidate
@@ -49,8 +51,10 @@ def train_inactive_version(store: ModelStore, seed: int) -> str:
 
 def offline_ensemble(store: ModelStore, version: str) -> OnnxEnsemble:
     manifest = store.verify(version)
-    return OnnxEnsemble({m: store.read_verified(manifest, store.file_name(m, version, "onnx")) for m in MODEL_NAMES},
-                        manifest["model_weights"])
+    return OnnxEnsemble(
+        {m: store.read_verified(manifest, store.file_name(m, version, "onnx")) for m in MODEL_NAMES},
+        manifest["model_weights"],
+    )
 
 
 class Client(threading.Thread):
@@ -69,8 +73,12 @@ class Client(threading.Thread):
         while not self.stop.is_set():
             index = i % len(self.documents)
             try:
-                conn.request("POST", "/api/paystubs/analyze", body=json.dumps(self.documents[index]),
-                             headers={"Content-Type": "application/json"})
+                conn.request(
+                    "POST",
+                    "/api/paystubs/analyze",
+                    body=json.dumps(self.documents[index]),
+                    headers={"Content-Type": "application/json"},
+                )
                 response = conn.getresponse()
                 body = response.read()
                 if response.status == 200:
@@ -94,11 +102,21 @@ class Client(threading.Thread):
 def test_twenty_versions_swapped_under_load_on_a_real_server(server_kind, models_dir, tmp_path):
     store = ModelStore(models_dir / "paystub", "paystub")
     baseline = store.active_version()
-    server = Server({
-        "MODELS_DIR": str(models_dir), "DATABASE_URL": f"sqlite:///{tmp_path / 'docs.db'}",
-        "OUTBOX_PATH": str(tmp_path / "outbox.db"), "ADMIN_API_TOKEN": TOKEN, "TRAIN_BASELINE_ON_START": "false",
-        "ENABLE_AUTOMATED_RETRAINING": "false", "LOG_LEVEL": "WARNING",
-    }, kind=server_kind, workers=2, threads=4, log_path=tmp_path / "server.log")
+    server = Server(
+        {
+            "MODELS_DIR": str(models_dir),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'docs.db'}",
+            "OUTBOX_PATH": str(tmp_path / "outbox.db"),
+            "ADMIN_API_TOKEN": TOKEN,
+            "TRAIN_BASELINE_ON_START": "false",
+            "ENABLE_AUTOMATED_RETRAINING": "false",
+            "LOG_LEVEL": "WARNING",
+        },
+        kind=server_kind,
+        workers=2,
+        threads=4,
+        log_path=tmp_path / "server.log",
+    )
     try:
         versions = [train_inactive_version(store, 1000 + i) for i in range(VERSIONS)]  # while the server boots
         assert store.active_version() == baseline and len(set(versions)) == VERSIONS
@@ -152,9 +170,15 @@ def test_twenty_versions_swapped_under_load_on_a_real_server(server_kind, models
     failures = [f for c in clients for f in c.failures]
     results = [r for c in clients for r in c.results]
     seen_versions = {body["model_version"] for _, body in results}
-    report(f"hot-swap ({server_kind})", requests=len(results) + len(failures), failures=len(failures), versions_trained=VERSIONS,
-           swap_events=len(events), versions_served=len(seen_versions),
-           connections_opened=sum(c.connections for c in clients))
+    report(
+        f"hot-swap ({server_kind})",
+        requests=len(results) + len(failures),
+        failures=len(failures),
+        versions_trained=VERSIONS,
+        swap_events=len(events),
+        versions_served=len(seen_versions),
+        connections_opened=sum(c.connections for c in clients),
+    )
 
     assert not failures, failures[:5]
     assert len(results) > 500
@@ -172,8 +196,9 @@ def test_twenty_versions_swapped_under_load_on_a_real_server(server_kind, models
             rows[index, day] = np.array([PAYSTUB.extractor.extract(fields, day).values], dtype=np.float32)
     expected = {(v, key): ensembles[v].predict_by_model(row)[:, 0] for v in ensembles for key, row in rows.items()}
     # The versions really are told apart by their scores, so a mixed response could not pass.
-    fingerprints = {v: tuple(np.round(np.concatenate([expected[v, key] for key in sorted(rows)]), 2))
-                    for v in ensembles}
+    fingerprints = {
+        v: tuple(np.round(np.concatenate([expected[v, key] for key in sorted(rows)]), 2)) for v in ensembles
+    }
     assert len(set(fingerprints.values())) == len(ensembles)
     mixed = []
     for index, body in results:

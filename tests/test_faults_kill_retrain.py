@@ -11,6 +11,7 @@ the version's file writes themselves. After each kill, a fresh detector starts a
 At the end a fresh service answers /readyz and scores with the active version, and a run
 that is not killed still completes and activates.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,11 +29,11 @@ from pathlib import Path
 import pytest
 
 from conftest import make_config
-from models.model_store import ModelStore
-from domain.fields import validate_document
 from document_types import DOCUMENT_TYPES
-from models.detector import FraudDetector
+from domain.fields import validate_document
 from fault_helpers import report
+from models.detector import FraudDetector
+from models.model_store import ModelStore
 from test_retraining import small_config
 
 pytestmark = pytest.mark.slow
@@ -49,8 +50,14 @@ class Forker:
     """tests/fault_retrain_forker.py: forks one retraining child per run; its stdout read in a thread."""
 
     def __init__(self, env: dict[str, str]):
-        self.process = subprocess.Popen([sys.executable, "-u", str(FORKER), "paystub"], env=env, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", str(FORKER), "paystub"],
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         self.lines: queue.Queue[list[str]] = queue.Queue()
         self.stages: dict[int, list[tuple[float, str]]] = {}
         threading.Thread(target=self._read, daemon=True).start()
@@ -145,8 +152,14 @@ def test_kill_9_at_twenty_random_points_of_retrains(models_dir, tmp_path):
     scaled["global_settings"]["evaluation_synthetic_samples"] = 100
     Path(config_path).write_text(json.dumps(scaled))
     database = f"sqlite:///{tmp_path}/docs.db"
-    env = {**os.environ, "MODELS_DIR": str(models_dir), "DATABASE_URL": database,
-           "RETRAINING_CONFIG_PATH": config_path, "OUTBOX_PATH": str(tmp_path / "outbox.db"), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "MODELS_DIR": str(models_dir),
+        "DATABASE_URL": database,
+        "RETRAINING_CONFIG_PATH": config_path,
+        "OUTBOX_PATH": str(tmp_path / "outbox.db"),
+        "LOG_LEVEL": "WARNING",
+    }
     store = ModelStore(models_dir / "paystub", "paystub")
     fields = validate_document(PAYSTUB.schema, PAYSTUB.generator.generate(1, 5).documents[0]).fields
     rng = random.Random(SEED)
@@ -206,8 +219,11 @@ def test_kill_9_at_twenty_random_points_of_retrains(models_dir, tmp_path):
     # A fresh service starts on what the kills left, and serves the active version.
     from api_server import create_app
 
-    app = create_app(make_config(models_dir, database, RETRAINING_CONFIG_PATH=config_path,
-                                 OUTBOX_PATH=str(tmp_path / "outbox-service.db")))
+    app = create_app(
+        make_config(
+            models_dir, database, RETRAINING_CONFIG_PATH=config_path, OUTBOX_PATH=str(tmp_path / "outbox-service.db")
+        )
+    )
     try:
         client = app.test_client()
         assert client.get("/readyz").status_code == 200
@@ -218,9 +234,18 @@ def test_kill_9_at_twenty_random_points_of_retrains(models_dir, tmp_path):
     finally:
         app.extensions["fraud_detection"].store.close()
 
-    report("kill-9 retraining", runs=RUNS, kills=sum(kills.values()), kills_by_stage=kills,
-           finished_before_kill=completed, recoveries=recoveries, partial_versions_seen=len(partial_seen),
-           temp_files_left=temp_files, run_seconds=round(span, 2), writing_seconds=round(tail, 2))
+    report(
+        "kill-9 retraining",
+        runs=RUNS,
+        kills=sum(kills.values()),
+        kills_by_stage=kills,
+        finished_before_kill=completed,
+        recoveries=recoveries,
+        partial_versions_seen=len(partial_seen),
+        temp_files_left=temp_files,
+        run_seconds=round(span, 2),
+        writing_seconds=round(tail, 2),
+    )
     assert recoveries == RUNS
     assert sum(kills.values()) >= RUNS // 2  # most runs really were killed mid-way
 

@@ -5,6 +5,7 @@ exact: three processes, each a whole app (create_app) with its scheduler on the 
 a trigger that fires five times two seconds apart, and the job must have run exactly five
 times, once per period, counted both in the run registry and by the job itself.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,9 +31,15 @@ PROCESSES, PERIODS, SECONDS = 3, 5, 2
 
 
 def run_five_periods(url: str, models_dir: Path, run_log: Path, label: str) -> None:
-    processes = [subprocess.Popen([sys.executable, "-u", str(HELPER), url, str(models_dir), str(run_log)],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-                 for _ in range(PROCESSES)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-u", str(HELPER), url, str(models_dir), str(run_log)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(PROCESSES)
+    ]
     try:
         for process in processes:  # every app is built before the first fire
             assert process.stdout.readline().strip() == "ready"
@@ -48,12 +55,22 @@ def run_five_periods(url: str, models_dir: Path, run_log: Path, label: str) -> N
                 process.kill()
 
     zone = ZoneInfo(load_config().global_settings.schedule_timezone)
-    expected = {(datetime.fromtimestamp(first, timezone.utc) + timedelta(seconds=SECONDS * k)).astimezone(zone)
-                .strftime("%Y-%m-%dT%H:%M:%S") for k in range(PERIODS)}
+    expected = {
+        (datetime.fromtimestamp(first, UTC) + timedelta(seconds=SECONDS * k))
+        .astimezone(zone)
+        .strftime("%Y-%m-%dT%H:%M:%S")
+        for k in range(PERIODS)
+    }
     runs = RunRegistry(url).runs(WEEKLY_JOB_ID)
     executed = [line.split(" ", 1) for line in run_log.read_text().splitlines()]
-    report(f"scheduler ({label})", processes=PROCESSES, periods=PERIODS, registry_runs=len(runs),
-           job_executions=len(executed), processes_that_ran=len({pid for pid, _ in executed}))
+    report(
+        f"scheduler ({label})",
+        processes=PROCESSES,
+        periods=PERIODS,
+        registry_runs=len(runs),
+        job_executions=len(executed),
+        processes_that_ran=len({pid for pid, _ in executed}),
+    )
     assert len(runs) == PERIODS and len(executed) == PERIODS  # exactly five runs
     assert {run["period"] for run in runs} == expected  # one per period, none missed
     assert all(run["status"] == "succeeded" for run in runs)

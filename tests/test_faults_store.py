@@ -15,6 +15,7 @@ Invariants, for each:
 Also: requests do not queue behind a flush that waits out the store's timeout, and workers
 creating their tables at once on a fresh database all start.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,13 +33,13 @@ import respx
 from sqlalchemy import text
 
 from conftest import make_config
-from store.document_store import StoredLater, StoreUnavailable
-from domain.records import ListQuery
-from store.outbox import Outbox, OutboxDocumentStore
-from store.sql import SqlDocumentStore, make_engine
 from document_types import DOCUMENT_TYPES
+from domain.records import ListQuery
 from fault_helpers import ROOT, PrivatePostgres, postgres_bin, report
 from postgrest_fake import REST, FakePostgrest, error
+from store.document_store import StoredLater, StoreUnavailable
+from store.outbox import Outbox, OutboxDocumentStore
+from store.sql import SqlDocumentStore, make_engine
 from test_document_store import TABLES, record
 from test_retraining import small_config
 from training.automated_retraining import PaystubModelRetrainer
@@ -56,8 +57,14 @@ SUPABASE_KEY = "service-role-secret-key-for-fault-tests"
 def make_app(models_dir, tmp_path, database_url, **overrides):
     from api_server import create_app
 
-    config = make_config(models_dir, database_url, OUTBOX_PATH=str(tmp_path / "outbox.db"), OUTBOX_FLUSH_SECONDS=0.3,
-                         RETRAINING_CONFIG_PATH=small_config(tmp_path), **overrides)
+    config = make_config(
+        models_dir,
+        database_url,
+        OUTBOX_PATH=str(tmp_path / "outbox.db"),
+        OUTBOX_FLUSH_SECONDS=0.3,
+        RETRAINING_CONFIG_PATH=small_config(tmp_path),
+        **overrides,
+    )
     return create_app(config)
 
 
@@ -99,32 +106,53 @@ class Scoring:
             time.sleep(0.05)
 
     def count(self, phase: str | None = None, stored: bool | None = None) -> int:
-        return sum(1 for p, status, body, _ in self.responses
-                   if (phase is None or p == phase)
-                   and (stored is None or (status == 200 and body["stored"] is stored)))
+        return sum(
+            1
+            for p, status, body, _ in self.responses
+            if (phase is None or p == phase) and (stored is None or (status == 200 and body["stored"] is stored))
+        )
 
 
 def retrain_during_outage(app, tmp_path) -> dict:
     """A retrain reading labels from the app's (unreachable) store."""
-    retrainer = PaystubModelRetrainer(store=app.extensions["fraud_detection"].store,
-                                      app_config=app.config["FRAUD_CONFIG"], config=load_config(small_config(tmp_path)),
-                                      params=TINY)
+    retrainer = PaystubModelRetrainer(
+        store=app.extensions["fraud_detection"].store,
+        app_config=app.config["FRAUD_CONFIG"],
+        config=load_config(small_config(tmp_path)),
+        params=TINY,
+    )
     return retrainer.retrain()
 
 
-def check_outcome(name: str, scoring: Scoring, stored_rows: dict[str, dict], outbox_peak: int, retrain: dict,
-                  readable: bool = False, **extra) -> None:
+def check_outcome(
+    name: str,
+    scoring: Scoring,
+    stored_rows: dict[str, dict],
+    outbox_peak: int,
+    retrain: dict,
+    readable: bool = False,
+    **extra,
+) -> None:
     """The invariants shared by every fault; `stored_rows` maps each stored document_id to its row."""
     statuses = Counter(status for _, status, _, _ in scoring.responses)
     bodies = [body for _, status, body, _ in scoring.responses if status == 200]
     kept = [b for b in bodies if b["stored"] is False]
     outage = sorted(s for p, _, _, s in scoring.responses if p == "outage")
     outage_latency = outage[-1] if outage else 0.0
-    report(name, requests=len(scoring.responses), non_200=sum(n for s, n in statuses.items() if s != 200),
-           stored_false=len(kept), outbox_peak=outbox_peak, rows=len(stored_rows),
-           duplicates=extra.pop("duplicates"), retrain_source=retrain["data_source"],
-           outage_requests=len(outage), slowest_outage_response_s=round(outage_latency, 2),
-           median_outage_response_s=round(outage[len(outage) // 2], 3) if outage else None, **extra)
+    report(
+        name,
+        requests=len(scoring.responses),
+        non_200=sum(n for s, n in statuses.items() if s != 200),
+        stored_false=len(kept),
+        outbox_peak=outbox_peak,
+        rows=len(stored_rows),
+        duplicates=extra.pop("duplicates"),
+        retrain_source=retrain["data_source"],
+        outage_requests=len(outage),
+        slowest_outage_response_s=round(outage_latency, 2),
+        median_outage_response_s=round(outage[len(outage) // 2], 3) if outage else None,
+        **extra,
+    )
     assert set(statuses) == {200}, statuses
     assert scoring.count("before", stored=True) > 0 and scoring.count("before", stored=False) == 0
     assert kept, "the outage never reached a request"
@@ -178,6 +206,7 @@ def drain(app, timeout: float = 60) -> None:
 
 
 # the outbox under concurrency ------------------------------------------------------------------
+
 
 class HangingStore(SqlDocumentStore):
     """A real SQLite store whose writes can hang for `hang` seconds and then fail, as a dead database does."""
@@ -268,13 +297,18 @@ def test_workers_creating_their_tables_at_once_on_a_fresh_database(tmp_path):
     for round_ in range(2):
         url = f"sqlite:///{tmp_path}/fresh-{round_}.db"
         at = time.time() + 4.0  # all four import first, then start at the same instant
-        processes = [subprocess.Popen([sys.executable, "-c", script, url, str(at)], cwd=ROOT, env=env,
-                                      stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, url, str(at)], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(4)
+        ]
         errors = [p.communicate(timeout=60)[1] for p in processes]
         assert all(p.returncode == 0 for p in processes), [e[-500:] for e in errors if e]
 
 
 # SQLite -----------------------------------------------------------------------------------------
+
 
 def test_sqlite_file_locked_by_another_connection(models_dir, tmp_path):
     path = tmp_path / "documents.db"
@@ -302,12 +336,14 @@ def test_sqlite_file_locked_by_another_connection(models_dir, tmp_path):
     finally:
         close(app)
     # In WAL mode the lock stops writers only: the retrain could still read its labels.
-    check_outcome("store fault: SQLite locked", scoring, rows, outbox_peak, holder["result"], duplicates=duplicates,
-                  readable=True)
+    check_outcome(
+        "store fault: SQLite locked", scoring, rows, outbox_peak, holder["result"], duplicates=duplicates, readable=True
+    )
     assert duplicates == 0
 
 
 # PostgreSQL -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def private_postgres():
@@ -338,12 +374,14 @@ def test_postgres_stopped_and_restarted_during_scoring(models_dir, tmp_path, pri
         rows, duplicates = sql_rows(url)
     finally:
         close(app)
-    check_outcome("store fault: PostgreSQL stopped and restarted", scoring, rows, outbox_peak, result,
-                  duplicates=duplicates)
+    check_outcome(
+        "store fault: PostgreSQL stopped and restarted", scoring, rows, outbox_peak, result, duplicates=duplicates
+    )
     assert duplicates == 0
 
 
 # Supabase ---------------------------------------------------------------------------------------
+
 
 def test_supabase_5xx_timeouts_and_lost_answers_during_scoring(models_dir, tmp_path):
     fake = FakePostgrest()
@@ -366,8 +404,9 @@ def test_supabase_5xx_timeouts_and_lost_answers_during_scoring(models_dir, tmp_p
 
     with respx.mock(assert_all_called=False) as router:
         router.route(url__regex=REST.pattern).mock(side_effect=postgrest)
-        app = make_app(models_dir, tmp_path, f"sqlite:///{tmp_path}/jobs.db", SUPABASE_URL=SUPABASE_URL,
-                       SUPABASE_KEY=SUPABASE_KEY)
+        app = make_app(
+            models_dir, tmp_path, f"sqlite:///{tmp_path}/jobs.db", SUPABASE_URL=SUPABASE_URL, SUPABASE_KEY=SUPABASE_KEY
+        )
         try:
             with Scoring(app) as scoring:
                 scoring.wait(lambda: scoring.count("before", stored=True) >= 6)
@@ -394,7 +433,14 @@ def test_supabase_5xx_timeouts_and_lost_answers_during_scoring(models_dir, tmp_p
     counts = Counter(row["document_id"] for row in fake.rows.get("paystubs", []))
     rows = {row["document_id"]: row for row in fake.rows.get("paystubs", [])}
     duplicates = sum(1 for n in counts.values() if n > 1)
-    check_outcome("store fault: Supabase 5xx, timeouts, lost answers", scoring, rows, outbox_peak, result,
-                  duplicates=duplicates, rows_landed_with_answer_lost=dict(lost))
+    check_outcome(
+        "store fault: Supabase 5xx, timeouts, lost answers",
+        scoring,
+        rows,
+        outbox_peak,
+        result,
+        duplicates=duplicates,
+        rows_landed_with_answer_lost=dict(lost),
+    )
     assert duplicates == 0
     assert lost["lost"] >= 1 and lost["lost once"] >= 1

@@ -11,6 +11,7 @@ and test_admin_api.py the rollback route's refusal. Here, through a running serv
     workers already serving keep their verified copy in memory, and a worker that starts
     afterwards must not load it either.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,9 @@ import shutil
 import pytest
 
 from conftest import make_config
-from models.model_store import ACTIVE_FILE, ModelStore, VerificationFailed
 from document_types import DOCUMENT_TYPES
 from fault_helpers import report
+from models.model_store import ACTIVE_FILE, ModelStore, VerificationFailed
 from training.baseline import train_baseline
 from training.ensemble import EnsembleParams
 
@@ -142,8 +143,14 @@ def test_a_serving_version_tampered_with_is_marked_and_never_loaded_again(servic
     # A worker that starts now (gunicorn replacing one) refuses the tampered files.
     from api_server import create_app
 
-    fresh = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", ADMIN_API_TOKEN=TOKEN,
-                                   OUTBOX_PATH=str(tmp_path / "outbox-fresh.db")))
+    fresh = create_app(
+        make_config(
+            models_dir,
+            f"sqlite:///{tmp_path}/docs.db",
+            ADMIN_API_TOKEN=TOKEN,
+            OUTBOX_PATH=str(tmp_path / "outbox-fresh.db"),
+        )
+    )
     try:
         fresh_detector = fresh.extensions["fraud_detection"].detectors["paystub"]
         assert fresh_detector.model_version != serving

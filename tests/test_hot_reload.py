@@ -1,12 +1,13 @@
 """Hot reload under concurrent requests: no errors, no request scored by two versions."""
+
 from __future__ import annotations
 
 import threading
 
 import numpy as np
 
-from models.model_store import ModelStore
 from document_types import DOCUMENT_TYPES
+from models.model_store import ModelStore
 from training.baseline import train_baseline
 from training.ensemble import EnsembleParams
 
@@ -16,7 +17,9 @@ PAYSTUB = DOCUMENT_TYPES["paystub"]
 def test_activations_during_concurrent_scoring(app, models_dir):
     store = ModelStore(models_dir / "paystub", "paystub")
     first = store.active_version()
-    second = train_baseline(PAYSTUB, store, 600, 9, 70.0, params=EnsembleParams(rf_n_estimators=10, xgb_n_estimators=20))
+    second = train_baseline(
+        PAYSTUB, store, 600, 9, 70.0, params=EnsembleParams(rf_n_estimators=10, xgb_n_estimators=20)
+    )
     documents = PAYSTUB.generator.generate(16, 31).documents
     detector = app.extensions["fraud_detection"].detectors["paystub"]
     results, failures, stop = [], [], threading.Event()
@@ -54,5 +57,7 @@ def test_activations_during_concurrent_scoring(app, models_dir):
         row = np.array([[stored.features[n] for n in loaded[first].feature_names]], dtype=np.float32)
         feature_rows[index] = row
         expected = loaded[body["model_version"]].ensemble.predict_by_model(row)[:, 0]
-        assert np.allclose([body["model_scores"]["random_forest"], body["model_scores"]["xgboost"]], expected, atol=0.01)
+        assert np.allclose(
+            [body["model_scores"]["random_forest"], body["model_scores"]["xgboost"]], expected, atol=0.01
+        )
     assert len(results) > 50

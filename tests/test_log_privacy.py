@@ -8,6 +8,7 @@ may contain a routing number, an account number, a name, any other text value of
 document, a review note or the admin token; and every error response's request id is in
 its X-Request-ID header and in a log line.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -19,8 +20,8 @@ import threading
 import pytest
 
 from conftest import make_config
-from domain.records import LabelQuery
 from document_types import DOCUMENT_TYPES
+from domain.records import LabelQuery
 from held_retraining import hold_retraining_processes
 from test_api_hostile import amount_fields, text_fields
 from test_retraining import small_config
@@ -28,26 +29,67 @@ from test_retraining import small_config
 TOKEN = "log-privacy-admin-token-5f1d2c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HAND_WRITTEN = {
-    "paystub": {"company_name": "Quillfeather Logistics", "company_address": "4471 Wrenfield Ave, Tulsa, OK",
-                "employee_name": "Maria Okonkwo-Garcia", "employee_id": "E7781234", "pay_date": "2026-10-03",
-                "gross_pay": "$3,210.55", "net_pay": 2345.26, "federal_tax": 385.27, "state_tax": 128.42,
-                "social_security": 199.05, "medicare": 46.55, "ytd_gross": 57789.9, "ytd_net": 42214.68},
-    "check": {"bank_name": "First Harbourview Bank", "routing_number": "021000021", "account_number": "4417123456789",
-              "check_number": "1042", "payer_name": "Jameson Whitfield", "payer_address": "18 Larkspur Ct, Reno, NV",
-              "payee_name": "Acme Plumbing Brothers", "amount_numeric": "$1,250.00",
-              "amount_written": "One Thousand Two Hundred Fifty and 00/100 Dollars", "check_date": "2026-11-10",
-              "signature_present": True, "memo": "Invoice 88231 kitchen", "micr_line": "⑆021000021⑆ 4417123456789⑈ 1042"},
-    "money_order": {"issuer": "USPS", "serial_number": "70931158203", "amount": 450.0,
-                    "amount_written": "Four Hundred Fifty and 00/100", "purchaser_name": "Linda Brownstone-Ruiz",
-                    "purchaser_address": "902 Quarry Hill Rd, Boise, ID", "payee_name": "Oakhaven Apartments LLC",
-                    "issue_date": "2026-11-15"},
-    "bank_statement": {"bank_name": "Lakeside Credit Union", "account_holder": "Davide Kimura", "account_number": "000123456789",
-                       "statement_start": "2026-10-01", "statement_end": "2026-10-31", "opening_balance": 1523.17,
-                       "closing_balance": 2380.54, "total_deposits": 2143.56, "total_withdrawals": 1286.19,
-                       "transactions": [
-                           {"date": "2026-10-02", "description": "PAYROLL QUILLFEATHER LOGISTICS", "amount": 2143.56, "balance": 3666.73},
-                           {"date": "2026-10-05", "description": "RENT OAKHAVEN APTS 4471", "amount": -1237.40, "balance": 2429.33},
-                           {"date": "2026-10-09", "description": "ZELLE TO MARIA OKONKWO", "amount": -48.79, "balance": 2380.54}]},
+    "paystub": {
+        "company_name": "Quillfeather Logistics",
+        "company_address": "4471 Wrenfield Ave, Tulsa, OK",
+        "employee_name": "Maria Okonkwo-Garcia",
+        "employee_id": "E7781234",
+        "pay_date": "2026-10-03",
+        "gross_pay": "$3,210.55",
+        "net_pay": 2345.26,
+        "federal_tax": 385.27,
+        "state_tax": 128.42,
+        "social_security": 199.05,
+        "medicare": 46.55,
+        "ytd_gross": 57789.9,
+        "ytd_net": 42214.68,
+    },
+    "check": {
+        "bank_name": "First Harbourview Bank",
+        "routing_number": "021000021",
+        "account_number": "4417123456789",
+        "check_number": "1042",
+        "payer_name": "Jameson Whitfield",
+        "payer_address": "18 Larkspur Ct, Reno, NV",
+        "payee_name": "Acme Plumbing Brothers",
+        "amount_numeric": "$1,250.00",
+        "amount_written": "One Thousand Two Hundred Fifty and 00/100 Dollars",
+        "check_date": "2026-11-10",
+        "signature_present": True,
+        "memo": "Invoice 88231 kitchen",
+        "micr_line": "⑆021000021⑆ 4417123456789⑈ 1042",
+    },
+    "money_order": {
+        "issuer": "USPS",
+        "serial_number": "70931158203",
+        "amount": 450.0,
+        "amount_written": "Four Hundred Fifty and 00/100",
+        "purchaser_name": "Linda Brownstone-Ruiz",
+        "purchaser_address": "902 Quarry Hill Rd, Boise, ID",
+        "payee_name": "Oakhaven Apartments LLC",
+        "issue_date": "2026-11-15",
+    },
+    "bank_statement": {
+        "bank_name": "Lakeside Credit Union",
+        "account_holder": "Davide Kimura",
+        "account_number": "000123456789",
+        "statement_start": "2026-10-01",
+        "statement_end": "2026-10-31",
+        "opening_balance": 1523.17,
+        "closing_balance": 2380.54,
+        "total_deposits": 2143.56,
+        "total_withdrawals": 1286.19,
+        "transactions": [
+            {
+                "date": "2026-10-02",
+                "description": "PAYROLL QUILLFEATHER LOGISTICS",
+                "amount": 2143.56,
+                "balance": 3666.73,
+            },
+            {"date": "2026-10-05", "description": "RENT OAKHAVEN APTS 4471", "amount": -1237.40, "balance": 2429.33},
+            {"date": "2026-10-09", "description": "ZELLE TO MARIA OKONKWO", "amount": -48.79, "balance": 2380.54},
+        ],
+    },
 }
 NOTE = "Called Maria Okonkwo-Garcia at 555-0199; account 4417123456789 confirmed by Jameson Whitfield"
 
@@ -84,8 +126,15 @@ def scenario_app(models_dir, tmp_path, monkeypatch):
     from api_server import create_app
 
     release = hold_retraining_processes(monkeypatch)
-    app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", ADMIN_API_TOKEN=TOKEN,
-                                 RETRAINING_CONFIG_PATH=small_config(tmp_path), LOG_LEVEL="DEBUG"))
+    app = create_app(
+        make_config(
+            models_dir,
+            f"sqlite:///{tmp_path}/docs.db",
+            ADMIN_API_TOKEN=TOKEN,
+            RETRAINING_CONFIG_PATH=small_config(tmp_path),
+            LOG_LEVEL="DEBUG",
+        )
+    )
     yield app
     release.set()
     app.extensions["fraud_detection"].store.close()
@@ -119,7 +168,10 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
 
     def call(method, path, expect=None, **kwargs):
         response = client.open(path, method=method, **kwargs)
-        assert response.status_code < 500 or expect == response.status_code, (path, response.get_data(as_text=True)[:300])
+        assert response.status_code < 500 or expect == response.status_code, (
+            path,
+            response.get_data(as_text=True)[:300],
+        )
         if expect is not None:
             assert response.status_code == expect, (path, response.get_data(as_text=True)[:300])
         if response.status_code >= 400 and response.is_json and "request_id" in response.json:
@@ -136,8 +188,12 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
                 body = call("POST", f"/api/{doc_type.slug}/analyze", 200, json=document).json
                 ids.setdefault(name, []).append(body["document_id"])
             slug, first = doc_type.slug, ids[name][0]
-            call("POST", f"/api/{slug}/{first}/review", 200, json={"decision": "REJECT", "reviewer": "Ana Reviewer",
-                                                                   "notes": NOTE})
+            call(
+                "POST",
+                f"/api/{slug}/{first}/review",
+                200,
+                json={"decision": "REJECT", "reviewer": "Ana Reviewer", "notes": NOTE},
+            )
             for other in ids[name][1:]:
                 call("POST", f"/api/{slug}/{other}/review", 200, json={"decision": "APPROVE", "reviewer": "Ben Q"})
             call("GET", f"/api/{slug}/{first}", 200)
@@ -150,13 +206,28 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
             call("POST", f"/api/{slug}/analyze", 400, json={"text_quality": secret, field: secret})
             amount = amount_fields(doc_type)[0]
             call("POST", f"/api/{slug}/analyze", 400, json={amount: f"{secret} owes 12"})
-            call("POST", f"/api/{slug}/analyze", 400, data=json.dumps(HAND_WRITTEN[name])[:-9],
-                 content_type="application/json")
-            call("POST", f"/api/{slug}/analyze", 400, data=json.dumps({field: secret + "\x00"}),
-                 content_type="application/json")
+            call(
+                "POST",
+                f"/api/{slug}/analyze",
+                400,
+                data=json.dumps(HAND_WRITTEN[name])[:-9],
+                content_type="application/json",
+            )
+            call(
+                "POST",
+                f"/api/{slug}/analyze",
+                400,
+                data=json.dumps({field: secret + "\x00"}),
+                content_type="application/json",
+            )
             call("POST", f"/api/{slug}/analyze", 415, data=json.dumps(HAND_WRITTEN[name]), content_type="text/plain")
             call("POST", f"/api/{slug}/analyze", 413, json={field: secret + "x" * 1_100_000})
-            call("POST", f"/api/{slug}/{first}/review", 400, json={"decision": "MAYBE", "reviewer": secret, "notes": NOTE})
+            call(
+                "POST",
+                f"/api/{slug}/{first}/review",
+                400,
+                json={"decision": "MAYBE", "reviewer": secret, "notes": NOTE},
+            )
             call("GET", f"/api/{slug}/{secret.replace(' ', '-')}", 404)
             call("GET", f"/api/{slug}?colour={secret.replace(' ', '+')}", 400)
         secrets |= {"Ana Reviewer"}
@@ -181,7 +252,9 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
         config = load_config(small_config(tmp_path, min_real_samples_for_hybrid=5))
         store = app.extensions["fraud_detection"].store
         assert store.count_labelled("checks", LabelQuery(min_confidence=0.99)) >= 5
-        result = DocumentModelRetrainer("check", store=store, app_config=app.config["FRAUD_CONFIG"], config=config).retrain()
+        result = DocumentModelRetrainer(
+            "check", store=store, app_config=app.config["FRAUD_CONFIG"], config=config
+        ).retrain()
         assert result["data_source"] == "hybrid", result
 
         # Access-logged requests through a real server (werkzeug's request log).
@@ -191,7 +264,9 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
             assert status == 200
             status, headers, payload = http_call(server, "GET", f"/api/checks/{ids['check'][0]}")
             assert status == 200
-            status, headers, payload = http_call(server, "POST", "/api/checks/analyze", {"account_number": 4417123456789})
+            status, headers, payload = http_call(
+                server, "POST", "/api/checks/analyze", {"account_number": 4417123456789}
+            )
             assert status == 400 and headers["X-Request-ID"] == json.loads(payload)["request_id"]
             errors.append((headers["X-Request-ID"], status))
         finally:
@@ -205,7 +280,12 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
         assert call("POST", "/api/paystubs/analyze", 200, json=HAND_WRITTEN["paystub"]).json["stored"] is False
         call("GET", "/api/paystubs?limit=3", 503)
         call("GET", f"/api/paystubs/{ids['paystub'][0]}", 503)
-        call("POST", f"/api/paystubs/{ids['paystub'][0]}/review", 503, json={"decision": "REJECT", "reviewer": "x", "notes": NOTE})
+        call(
+            "POST",
+            f"/api/paystubs/{ids['paystub'][0]}/review",
+            503,
+            json={"decision": "REJECT", "reviewer": "x", "notes": NOTE},
+        )
         with sql.engine.begin() as conn:
             conn.exec_driver_sql("ALTER TABLE paystubs_away RENAME TO paystubs")
         assert store.flush().sent == 1
@@ -230,7 +310,9 @@ def test_logs_hold_no_document_contents_and_errors_carry_their_request_id(scenar
     missing = [(rid, status) for rid, status in errors if rid not in handler_lines]
     assert not missing, missing
     assert len(errors) >= 50
-    print(f"\nlog privacy: {len(lines)} log lines checked for {len(secrets)} secret values; {len(errors)} error responses")
+    print(
+        f"\nlog privacy: {len(lines)} log lines checked for {len(secrets)} secret values; {len(errors)} error responses"
+    )
 
 
 def test_the_supabase_key_stays_out_of_debug_logs(caplog):
@@ -245,13 +327,30 @@ def test_the_supabase_key_stays_out_of_debug_logs(caplog):
     caplog.set_level(logging.DEBUG)
     connection = h2_connection.H2Connection(h2.config.H2Configuration(client_side=True))
     connection.initiate_connection()
-    connection.send_headers(1, [(":method", "GET"), (":path", "/rest/v1/paystubs"), (":scheme", "https"),
-                                (":authority", "project.supabase.co"), ("apikey", key), ("authorization", f"Bearer {key}")])
+    connection.send_headers(
+        1,
+        [
+            (":method", "GET"),
+            (":path", "/rest/v1/paystubs"),
+            (":scheme", "https"),
+            (":authority", "project.supabase.co"),
+            ("apikey", key),
+            ("authorization", f"Bearer {key}"),
+        ],
+    )
     assert key not in caplog.text
     logging.getLogger("hpack").setLevel(logging.DEBUG)  # the control: unguarded, hpack does log it
     try:
-        connection.send_headers(3, [(":method", "GET"), (":path", "/rest/v1/checks"), (":scheme", "https"),
-                                    (":authority", "project.supabase.co"), ("apikey", key)])
+        connection.send_headers(
+            3,
+            [
+                (":method", "GET"),
+                (":path", "/rest/v1/checks"),
+                (":scheme", "https"),
+                (":authority", "project.supabase.co"),
+                ("apikey", key),
+            ],
+        )
         assert key in caplog.text
     finally:
         logging.getLogger("hpack").setLevel(logging.INFO)

@@ -1,4 +1,5 @@
 """Versioned model files: checksums, atomic activation, hot reload, refusal of bad versions."""
+
 from __future__ import annotations
 
 import json
@@ -8,13 +9,13 @@ import threading
 import numpy as np
 import pytest
 
-from models.model_store import ACTIVE_FILE, ModelStore, VersionNotFound, VerificationFailed
-from domain.fields import validate_document
 from document_types import DOCUMENT_TYPES
+from domain.fields import validate_document
 from models.detector import FraudDetector
-from training.onnx_export import load_legacy_version
+from models.model_store import ACTIVE_FILE, ModelStore, VerificationFailed, VersionNotFound
 from training.baseline import train_baseline
 from training.ensemble import EnsembleParams
+from training.onnx_export import load_legacy_version
 
 SMALL = EnsembleParams(rf_n_estimators=15, xgb_n_estimators=25)
 PAYSTUB = DOCUMENT_TYPES["paystub"]
@@ -160,6 +161,7 @@ def test_exported_models_match_the_estimators(models_dir):
     version = store.active_version()
     batch = PAYSTUB.generator.generate(200, 11)
     from datetime import date
+
     X = feature_matrix(PAYSTUB, batch.documents, date.today())
     d = detector(models_dir)
     served = d.current.ensemble.predict_by_model(X)

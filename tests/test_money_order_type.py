@@ -1,4 +1,5 @@
 """The money order document type: issuer table, rules, features and synthetic data (no model training)."""
+
 from __future__ import annotations
 
 import re
@@ -7,13 +8,13 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from document_types import DOCUMENT_TYPES, MONEY_ORDER
 from domain.amount_words import amount_to_words
 from domain.features import MISSING
 from domain.fields import validate_document
-from document_types import DOCUMENT_TYPES, MONEY_ORDER
 from money_order.features import MoneyOrderFeatureExtractor
-from money_order.issuers import ISSUERS, issuer_name_similarity, lookup_issuer, normalize_serial
 from money_order.fields import MoneyOrderFields
+from money_order.issuers import ISSUERS, issuer_name_similarity, lookup_issuer, normalize_serial
 from money_order.synthetic import MoneyOrderGenerator, serial_for
 
 TODAY = date(2025, 6, 1)
@@ -33,9 +34,18 @@ GENUINE = {
     "text_quality": 0.91,
 }
 
-RULE_FLAGS = ("amount_over_issuer_limit", "unknown_issuer", "issuer_lookalike", "serial_format_invalid",
-              "amount_mismatch", "written_amount_unreadable", "issue_date_in_future", "payee_equals_purchaser",
-              "whole_dollar_near_limit", "low_text_quality")
+RULE_FLAGS = (
+    "amount_over_issuer_limit",
+    "unknown_issuer",
+    "issuer_lookalike",
+    "serial_format_invalid",
+    "amount_mismatch",
+    "written_amount_unreadable",
+    "issue_date_in_future",
+    "payee_equals_purchaser",
+    "whole_dollar_near_limit",
+    "low_text_quality",
+)
 
 
 def extract(changes: dict | None = None, today: date = TODAY):
@@ -47,25 +57,31 @@ def extract(changes: dict | None = None, today: date = TODAY):
 
 # --- issuer table -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("printed, key", [
-    ("USPS", "usps"),
-    ("u.s. postal service", "usps"),
-    ("UNITED STATES POSTAL SERVICE", "usps"),
-    ("USPS Money Order", "usps"),
-    ("Western Union", "western_union"),
-    ("western union financial services", "western_union"),
-    ("Money Gram", "moneygram"),
-    ("MoneyGram Payment Systems, Inc.", "moneygram"),
-    ("WAL-MART", "walmart"),
-    ("seven eleven", "seven_eleven"),
-    ("7-Eleven Money Order", "seven_eleven"),
-])
+
+@pytest.mark.parametrize(
+    "printed, key",
+    [
+        ("USPS", "usps"),
+        ("u.s. postal service", "usps"),
+        ("UNITED STATES POSTAL SERVICE", "usps"),
+        ("USPS Money Order", "usps"),
+        ("Western Union", "western_union"),
+        ("western union financial services", "western_union"),
+        ("Money Gram", "moneygram"),
+        ("MoneyGram Payment Systems, Inc.", "moneygram"),
+        ("WAL-MART", "walmart"),
+        ("seven eleven", "seven_eleven"),
+        ("7-Eleven Money Order", "seven_eleven"),
+    ],
+)
 def test_issuer_lookup_by_alias_ignores_case_and_punctuation(printed, key):
     assert lookup_issuer(printed).key == key
 
 
-@pytest.mark.parametrize("printed", ["Western Unoin", "MoneyGramm", "United States Postal Services",
-                                     "Global Express Money Orders", "", "   ", None])
+@pytest.mark.parametrize(
+    "printed",
+    ["Western Unoin", "MoneyGramm", "United States Postal Services", "Global Express Money Orders", "", "   ", None],
+)
 def test_lookalike_and_unknown_names_are_not_issuers(printed):
     assert lookup_issuer(printed) is None
 
@@ -83,13 +99,16 @@ def test_every_alias_resolves_to_its_own_issuer():
             assert lookup_issuer(alias) is issuer, alias
 
 
-@pytest.mark.parametrize("key, limit, valid, invalid", [
-    ("usps", 1000.0, "12345678901", ["1234567890", "123456789012", "1234567890A"]),
-    ("western_union", 1000.0, "1234567890", ["12345678901", "123456789"]),
-    ("moneygram", 1000.0, "12345678901", ["1234567890"]),
-    ("walmart", 1000.0, "123456789012", ["12345678901"]),
-    ("seven_eleven", 500.0, "123456789", ["1234567890", "12345678"]),
-])
+@pytest.mark.parametrize(
+    "key, limit, valid, invalid",
+    [
+        ("usps", 1000.0, "12345678901", ["1234567890", "123456789012", "1234567890A"]),
+        ("western_union", 1000.0, "1234567890", ["12345678901", "123456789"]),
+        ("moneygram", 1000.0, "12345678901", ["1234567890"]),
+        ("walmart", 1000.0, "123456789012", ["12345678901"]),
+        ("seven_eleven", 500.0, "123456789", ["1234567890", "12345678"]),
+    ],
+)
 def test_limits_and_serial_formats_per_issuer(key, limit, valid, invalid):
     issuer = next(i for i in ISSUERS if i.key == key)
     assert issuer.face_value_limit == limit
@@ -110,8 +129,14 @@ def test_generated_serials_match_their_issuers_format():
 def test_usps_limit_depends_on_issuer_not_amount_alone():
     # 600.00 is within USPS's limit but above 7-Eleven's.
     usps, codes_usps, _ = extract({"amount": 600.15, "amount_written": amount_to_words(600.15)})
-    seven, codes_seven, _ = extract({"issuer": "7-Eleven", "serial_number": "123456789",
-                                     "amount": 600.15, "amount_written": amount_to_words(600.15)})
+    seven, codes_seven, _ = extract(
+        {
+            "issuer": "7-Eleven",
+            "serial_number": "123456789",
+            "amount": 600.15,
+            "amount_written": amount_to_words(600.15),
+        }
+    )
     assert usps["amount_over_issuer_limit"] == 0.0 and "AMOUNT_OVER_ISSUER_LIMIT" not in codes_usps
     assert usps["issuer_face_value_limit"] == 1000.0
     assert seven["amount_over_issuer_limit"] == 1.0 and "AMOUNT_OVER_ISSUER_LIMIT" in codes_seven
@@ -119,6 +144,7 @@ def test_usps_limit_depends_on_issuer_not_amount_alone():
 
 
 # --- rules ------------------------------------------------------------------------------------
+
 
 def test_genuine_document_fires_no_rule():
     features, codes, reasons = extract()
@@ -133,21 +159,36 @@ def test_genuine_document_fires_no_rule():
     assert features["log_amount"] == pytest.approx(np.log10(426.10))
 
 
-@pytest.mark.parametrize("changes, feature, code", [
-    ({"amount": 1500.25, "amount_written": amount_to_words(1500.25)}, "amount_over_issuer_limit", "AMOUNT_OVER_ISSUER_LIMIT"),
-    ({"issuer": "Global Express Money Orders"}, "unknown_issuer", "UNKNOWN_ISSUER"),
-    ({"issuer": "Western Unoin", "serial_number": "1234567890"}, "issuer_lookalike", "UNKNOWN_ISSUER"),
-    ({"serial_number": "2738194055"}, "serial_format_invalid", "SERIAL_FORMAT_INVALID"),
-    ({"serial_number": "27381W40552"}, "serial_format_invalid", "SERIAL_FORMAT_INVALID"),
-    ({"amount": 925.10}, "amount_mismatch", "AMOUNT_MISMATCH"),
-    ({"amount_written": "Fo#r Hund~ed Twenty-Five and 10/100 Dollars"}, "written_amount_unreadable", "AMOUNT_MISMATCH"),
-    ({"issue_date": (TODAY + timedelta(days=5)).isoformat()}, "issue_date_in_future", "ISSUE_DATE_IN_FUTURE"),
-    ({"payee_name": "  MARIA  GARCIA. "}, "payee_equals_purchaser", "PAYEE_EQUALS_PURCHASER"),
-    ({"amount": 1000.0, "amount_written": amount_to_words(1000.0)}, "whole_dollar_near_limit", "ROUND_AMOUNT_AT_LIMIT"),
-    ({"amount": 700.0, "amount_written": amount_to_words(700.0)}, "round_amount_count", "ROUND_AMOUNTS"),
-    ({"issuer": None, "payee_name": ""}, "missing_key_field_count", "MISSING_KEY_FIELDS"),
-    ({"text_quality": 0.3}, "low_text_quality", "LOW_TEXT_QUALITY"),
-])
+@pytest.mark.parametrize(
+    "changes, feature, code",
+    [
+        (
+            {"amount": 1500.25, "amount_written": amount_to_words(1500.25)},
+            "amount_over_issuer_limit",
+            "AMOUNT_OVER_ISSUER_LIMIT",
+        ),
+        ({"issuer": "Global Express Money Orders"}, "unknown_issuer", "UNKNOWN_ISSUER"),
+        ({"issuer": "Western Unoin", "serial_number": "1234567890"}, "issuer_lookalike", "UNKNOWN_ISSUER"),
+        ({"serial_number": "2738194055"}, "serial_format_invalid", "SERIAL_FORMAT_INVALID"),
+        ({"serial_number": "27381W40552"}, "serial_format_invalid", "SERIAL_FORMAT_INVALID"),
+        ({"amount": 925.10}, "amount_mismatch", "AMOUNT_MISMATCH"),
+        (
+            {"amount_written": "Fo#r Hund~ed Twenty-Five and 10/100 Dollars"},
+            "written_amount_unreadable",
+            "AMOUNT_MISMATCH",
+        ),
+        ({"issue_date": (TODAY + timedelta(days=5)).isoformat()}, "issue_date_in_future", "ISSUE_DATE_IN_FUTURE"),
+        ({"payee_name": "  MARIA  GARCIA. "}, "payee_equals_purchaser", "PAYEE_EQUALS_PURCHASER"),
+        (
+            {"amount": 1000.0, "amount_written": amount_to_words(1000.0)},
+            "whole_dollar_near_limit",
+            "ROUND_AMOUNT_AT_LIMIT",
+        ),
+        ({"amount": 700.0, "amount_written": amount_to_words(700.0)}, "round_amount_count", "ROUND_AMOUNTS"),
+        ({"issuer": None, "payee_name": ""}, "missing_key_field_count", "MISSING_KEY_FIELDS"),
+        ({"text_quality": 0.3}, "low_text_quality", "LOW_TEXT_QUALITY"),
+    ],
+)
 def test_each_rule_fires_on_a_crafted_document(changes, feature, code):
     features, codes, _ = extract(changes)
     assert features[feature] >= 1.0
@@ -204,11 +245,12 @@ def test_missing_amount_or_issuer_yields_missing_not_a_rule_hit():
 
 # --- feature vector and reasons ---------------------------------------------------------------
 
+
 def test_feature_vector_matches_declared_names():
     names = EXTRACTOR.feature_names
     assert len(names) == len(set(names))
     assert all(spec.description for spec in EXTRACTOR.feature_specs)
-    assert [f"has_{name}" for name in MoneyOrderFields.key_fields] == names[:len(MoneyOrderFields.key_fields)]
+    assert [f"has_{name}" for name in MoneyOrderFields.key_fields] == names[: len(MoneyOrderFields.key_fields)]
     batch = GENERATOR.generate(60, 11, today=TODAY)
     for raw in batch.documents:
         values = EXTRACTOR.extract(validate_document(MoneyOrderFields, raw).fields, TODAY).values
@@ -221,8 +263,10 @@ def test_reasons_never_contain_names_and_codes_are_upper_snake():
     hits = 0
     for raw in batch.documents:
         reasons = EXTRACTOR.extract(validate_document(MoneyOrderFields, raw).fields, TODAY).reasons
-        private = [raw.get(k) for k in ("purchaser_name", "payee_name", "purchaser_address", "agent_location",
-                                        "issuer", "serial_number")]
+        private = [
+            raw.get(k)
+            for k in ("purchaser_name", "payee_name", "purchaser_address", "agent_location", "issuer", "serial_number")
+        ]
         # Not even a first or last name on its own.
         name_parts = [part for k in ("purchaser_name", "payee_name") for part in (raw.get(k) or "").split()]
         for reason in reasons:
@@ -238,6 +282,7 @@ def test_reasons_never_contain_names_and_codes_are_upper_snake():
 
 
 # --- synthetic data ---------------------------------------------------------------------------
+
 
 def test_generator_is_deterministic_for_a_seed():
     first = GENERATOR.generate(40, 123, today=TODAY)
@@ -305,7 +350,7 @@ def test_every_fraud_pattern_leaves_the_trace_its_rule_reports():
 
 def test_fraud_patterns_cope_with_fields_already_removed():
     rng = np.random.default_rng(8)
-    for name, pattern in GENERATOR.fraud_patterns.items():
+    for pattern in GENERATOR.fraud_patterns.values():
         doc = GENERATOR.genuine(rng, TODAY)
         for key in ("issuer", "serial_number", "amount_written", "purchaser_name", "payee_name", "issue_date"):
             doc[key] = None
@@ -315,17 +360,23 @@ def test_fraud_patterns_cope_with_fields_already_removed():
 
 # --- wiring -----------------------------------------------------------------------------------
 
+
 def test_document_type_and_detector_are_wired():
     assert (MONEY_ORDER.name, MONEY_ORDER.slug, MONEY_ORDER.table, MONEY_ORDER.label) == (
-        "money_order", "money-orders", "money_orders", "Money order")
+        "money_order",
+        "money-orders",
+        "money_orders",
+        "Money order",
+    )
     assert MONEY_ORDER.schema is MoneyOrderFields
     assert isinstance(MONEY_ORDER.extractor, MoneyOrderFeatureExtractor)
     assert DOCUMENT_TYPES[MONEY_ORDER.name] is MONEY_ORDER
 
 
 def test_schema_reads_ocr_spellings():
-    fields = validate_document(MoneyOrderFields, {"amount": "$1,234.56", "issue_date": "05/20/2025",
-                                                  "serial_number": 12345678901}).fields
+    fields = validate_document(
+        MoneyOrderFields, {"amount": "$1,234.56", "issue_date": "05/20/2025", "serial_number": 12345678901}
+    ).fields
     assert fields.amount == 1234.56
     assert fields.issue_date == date(2025, 5, 20)
     assert fields.serial_number == "12345678901"

@@ -1,11 +1,11 @@
 """The durable outbox: analyses made while the store is away are kept, then stored in order, exactly once."""
+
 from __future__ import annotations
 
 import pytest
 
-from store.document_store import StoredLater, StoreUnavailable
-
 from domain.records import ListQuery
+from store.document_store import StoredLater, StoreUnavailable
 from store.outbox import Outbox, OutboxDocumentStore
 from store.sql import SqlDocumentStore
 from test_document_store import TABLES, record

@@ -1,4 +1,5 @@
 """A retrain yields the CPU to serving: every thread at SCHED_IDLE, on one core, including threads started later."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The retraining pipeline: data sources, validation, refusal of worse models, tracking, pruning, CLI."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import make_config
+from document_types import DOCUMENT_TYPES
 from domain.records import ListQuery
 from models.model_store import ModelStore
-from document_types import DOCUMENT_TYPES
 from training.automated_retraining import DocumentModelRetrainer, PaystubModelRetrainer, RetrainingInProgress
 from training.dataset import Dataset
 from training.model_performance_tracker import ModelPerformanceTracker
@@ -24,8 +25,13 @@ def small_config(tmp_path, global_settings: dict | None = None, **type_overrides
     data = json.loads(DEFAULT_PATH.read_text())
     data["global_settings"].update(evaluation_synthetic_samples=300, **(global_settings or {}))
     for settings in data["document_types"].values():
-        settings.update(min_samples_for_training=100, min_real_samples_for_hybrid=30,
-                        min_real_samples_for_real_only=150, synthetic_samples=800, auto_train_threshold=20)
+        settings.update(
+            min_samples_for_training=100,
+            min_real_samples_for_hybrid=30,
+            min_real_samples_for_real_only=150,
+            synthetic_samples=800,
+            auto_train_threshold=20,
+        )
         settings.update(type_overrides)
     path = tmp_path / f"retraining_config_{len(list(tmp_path.glob('retraining_config_*')))}.json"
     path.write_text(json.dumps(data))
@@ -41,8 +47,11 @@ def config_path(tmp_path):
 def retrain_app(models_dir, tmp_path, config_path):
     from api_server import create_app
 
-    app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", ADMIN_API_TOKEN="s3cret",
-                                 RETRAINING_CONFIG_PATH=config_path))
+    app = create_app(
+        make_config(
+            models_dir, f"sqlite:///{tmp_path}/docs.db", ADMIN_API_TOKEN="s3cret", RETRAINING_CONFIG_PATH=config_path
+        )
+    )
     yield app
     app.extensions["fraud_detection"].store.close()
 
@@ -69,6 +78,7 @@ def truthful(label):
 
 # configuration ---------------------------------------------------------------------------------
 
+
 def test_shipped_config_loads():
     config = load_config()
     assert config.global_settings.schedule_day_of_week == "sun" and config.global_settings.schedule_hour == 2
@@ -76,17 +86,20 @@ def test_shipped_config_loads():
     assert set(config.document_types) == set(DOCUMENT_TYPES)
 
 
-@pytest.mark.parametrize("edit, key", [
-    (lambda d: d["global_settings"].pop("primary_metric"), "global_settings.primary_metric"),
-    (lambda d: d["global_settings"].update(primary_metric="accuracy"), "global_settings.primary_metric"),
-    (lambda d: d["global_settings"].update(schedule_timezone="Mars/Olympus"), "global_settings.schedule_timezone"),
-    (lambda d: d["global_settings"].update(schedule_hour=25), "global_settings.schedule_hour"),
-    (lambda d: d["data_quality"].update(min_confidence_score="high"), "data_quality.min_confidence_score"),
-    (lambda d: d["document_types"]["check"].pop("synthetic_samples"), "document_types.check.synthetic_samples"),
-    (lambda d: d["document_types"]["check"].update(min_real_samples_for_real_only=10), "document_types.check"),
-    (lambda d: d["document_types"].pop("money_order"), "document_types"),
-    (lambda d: d["global_settings"].update(keep_verisons=3), "global_settings.keep_verisons"),
-])
+@pytest.mark.parametrize(
+    "edit, key",
+    [
+        (lambda d: d["global_settings"].pop("primary_metric"), "global_settings.primary_metric"),
+        (lambda d: d["global_settings"].update(primary_metric="accuracy"), "global_settings.primary_metric"),
+        (lambda d: d["global_settings"].update(schedule_timezone="Mars/Olympus"), "global_settings.schedule_timezone"),
+        (lambda d: d["global_settings"].update(schedule_hour=25), "global_settings.schedule_hour"),
+        (lambda d: d["data_quality"].update(min_confidence_score="high"), "data_quality.min_confidence_score"),
+        (lambda d: d["document_types"]["check"].pop("synthetic_samples"), "document_types.check.synthetic_samples"),
+        (lambda d: d["document_types"]["check"].update(min_real_samples_for_real_only=10), "document_types.check"),
+        (lambda d: d["document_types"].pop("money_order"), "document_types"),
+        (lambda d: d["global_settings"].update(keep_verisons=3), "global_settings.keep_verisons"),
+    ],
+)
 def test_broken_config_names_the_key(tmp_path, edit, key):
     data = json.loads(DEFAULT_PATH.read_text())
     edit(data)
@@ -101,13 +114,24 @@ def test_unreadable_config_fails_at_start_up(models_dir, tmp_path):
 
     (tmp_path / "broken.json").write_text("{not json")
     with pytest.raises(RetrainingConfigError, match="not valid JSON"):
-        create_app(make_config(models_dir, f"sqlite:///{tmp_path}/d.db", RETRAINING_CONFIG_PATH=str(tmp_path / "broken.json")))
+        create_app(
+            make_config(models_dir, f"sqlite:///{tmp_path}/d.db", RETRAINING_CONFIG_PATH=str(tmp_path / "broken.json"))
+        )
 
 
 # data sources ----------------------------------------------------------------------------------
 
-RESULT_KEYS = {"success", "doc_type", "version_id", "activated", "reason", "metrics", "data_source", "samples",
-               "training_seconds"}
+RESULT_KEYS = {
+    "success",
+    "doc_type",
+    "version_id",
+    "activated",
+    "reason",
+    "metrics",
+    "data_source",
+    "samples",
+    "training_seconds",
+}
 
 
 def test_synthetic_run_without_real_data(retrain_app):
@@ -142,8 +166,9 @@ def test_escalations_and_unconfident_ai_labels_are_not_training_data(retrain_app
     batch = PAYSTUB.generator.generate(40, 77)
     for document in batch.documents:
         client.post("/api/paystubs/analyze", json=document)
-    client.post("/api/paystubs/analyze", json=dict(batch.documents[0], gross_pay=5000.0, net_pay=None,
-                                                   federal_tax=None))  # an unsure middle case
+    client.post(
+        "/api/paystubs/analyze", json=dict(batch.documents[0], gross_pay=5000.0, net_pay=None, federal_tax=None)
+    )  # an unsure middle case
     real = retrainer(retrain_app).fetch_real_data_from_database()
     stored = retrain_app.extensions["fraud_detection"].store.list_analyses("paystubs", ListQuery(limit=100))
     expected = [r for r in stored if r.ai_recommendation != "ESCALATE" and r.confidence_score >= 0.8]
@@ -153,8 +178,9 @@ def test_escalations_and_unconfident_ai_labels_are_not_training_data(retrain_app
 
 
 def test_one_class_fails_validation_and_changes_nothing(retrain_app, tmp_path):
-    config_path = small_config(tmp_path, min_real_samples_for_hybrid=10, min_real_samples_for_real_only=20,
-                               min_samples_for_training=20)
+    config_path = small_config(
+        tmp_path, min_real_samples_for_hybrid=10, min_real_samples_for_real_only=20, min_samples_for_training=20
+    )
     client = retrain_app.test_client()
     label_documents(client, 30, 503, lambda label: "APPROVE", fraud_rate=0.0)
     store = ModelStore(retrain_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
@@ -257,8 +283,8 @@ def test_cli_retrain_and_scheduled_training(retrain_app):
     out = runner.invoke(args=["scheduled-training", "--days", "1"])
     assert out.exit_code == 0, out.output
     assert "money_order: 25 new labelled documents in 1 day(s), threshold 20;" in out.output
-    assert [l for l in out.output.splitlines() if l.startswith("money_order: 25")][0].endswith(": retrain")
-    assert [l for l in out.output.splitlines() if l.startswith("paystub: 0 new")][0].endswith(": skip")
+    assert [line for line in out.output.splitlines() if line.startswith("money_order: 25")][0].endswith(": retrain")
+    assert [line for line in out.output.splitlines() if line.startswith("paystub: 0 new")][0].endswith(": skip")
     last = out.output.strip().splitlines()[-1]
     assert last.startswith("money_order") and "hybrid" not in last  # 25 < min_real_samples_for_hybrid (30)
     bad = runner.invoke(args=["retrain", "invoice"])

@@ -1,4 +1,5 @@
 """The retraining scheduler: firing, flags, exactly-once across processes, misfires, triggers, DST."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -6,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,22 +18,27 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from conftest import make_config
 from scheduler.document_retraining_scheduler import (
-    EPOCH, TRIGGER_JOB_ID, WEEKLY_JOB_ID, RetrainingScheduler, period_of,
+    EPOCH,
+    TRIGGER_JOB_ID,
+    WEEKLY_JOB_ID,
+    RetrainingScheduler,
+    period_of,
 )
 from store.run_registry import RunRegistry
 from test_retraining import small_config
 from training.retraining_config import load_config
 
 HELPER = Path(__file__).with_name("scheduler_process.py")
-FAR = IntervalTrigger(days=3650, start_date=datetime.now(timezone.utc) + timedelta(days=3650))
+FAR = IntervalTrigger(days=3650, start_date=datetime.now(UTC) + timedelta(days=3650))
 
 
 @pytest.fixture
 def app(models_dir, tmp_path):
     from api_server import create_app
 
-    path = small_config(tmp_path, auto_train_threshold=5, min_documents_for_flag_rate=20, retrain_interval_hours=0,
-                        enabled=False)
+    path = small_config(
+        tmp_path, auto_train_threshold=5, min_documents_for_flag_rate=20, retrain_interval_hours=0, enabled=False
+    )
     app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db", RETRAINING_CONFIG_PATH=path))
     yield app
     app.extensions["fraud_detection"].scheduler.stop()
@@ -43,11 +49,14 @@ def scheduler_for(app, enabled_types=("check",), **kwargs) -> RetrainingSchedule
     """A scheduler over the app's services with automation switched on and only `enabled_types` enabled."""
     config = dataclasses.replace(app.config["FRAUD_CONFIG"], ENABLE_AUTOMATED_RETRAINING=True)
     retraining = load_config(app.config["FRAUD_CONFIG"].RETRAINING_CONFIG_PATH)
-    types = {name: s.model_copy(update={"enabled": name in enabled_types}) for name, s in retraining.document_types.items()}
+    types = {
+        name: s.model_copy(update={"enabled": name in enabled_types}) for name, s in retraining.document_types.items()
+    }
     retraining = retraining.model_copy(update={"document_types": types})
     kwargs.setdefault("trigger_check", FAR)
-    return RetrainingScheduler(config, retraining, app.extensions["fraud_detection"],
-                               app.extensions["fraud_detection"].runner, **kwargs)
+    return RetrainingScheduler(
+        config, retraining, app.extensions["fraud_detection"], app.extensions["fraud_detection"].runner, **kwargs
+    )
 
 
 def wait_for(predicate, timeout=60.0, step=0.1):
@@ -64,8 +73,11 @@ def test_nothing_is_scheduled_when_switched_off(app):
     assert app.extensions["fraud_detection"].scheduler.start() is False  # ENABLE_AUTOMATED_RETRAINING is false
     assert app.extensions["fraud_detection"].scheduler.status()["running"] is False
     off = scheduler_for(app)
-    off.config = off.config.model_copy(update={"global_settings": off.config.global_settings.model_copy(
-        update={"scheduled_retraining_enabled": False})})
+    off.config = off.config.model_copy(
+        update={
+            "global_settings": off.config.global_settings.model_copy(update={"scheduled_retraining_enabled": False})
+        }
+    )
     assert off.start() is False and off.status()["jobs"] == []
 
 
@@ -84,11 +96,13 @@ def test_weekly_job_uses_the_configured_cron(app):
 
 
 def test_a_job_scheduled_seconds_ahead_fires_and_retrains(app):
-    scheduler = scheduler_for(app, weekly_trigger=DateTrigger(datetime.now(timezone.utc) + timedelta(seconds=2)))
+    scheduler = scheduler_for(app, weekly_trigger=DateTrigger(datetime.now(UTC) + timedelta(seconds=2)))
     assert scheduler.start()
     try:
-        run = wait_for(lambda: next((r for r in scheduler.registry.runs(WEEKLY_JOB_ID) if r["status"] != "running"),
-                                    None), timeout=120)
+        run = wait_for(
+            lambda: next((r for r in scheduler.registry.runs(WEEKLY_JOB_ID) if r["status"] != "running"), None),
+            timeout=120,
+        )
     finally:
         scheduler.stop()
     assert run["status"] == "succeeded", run
@@ -112,8 +126,9 @@ def test_a_run_that_raises_leaves_the_scheduler_alive(app):
     scheduler = scheduler_for(app, weekly_trigger=IntervalTrigger(seconds=1, start_date=EPOCH), weekly_job=flaky)
     scheduler.start()
     try:
-        runs = wait_for(lambda: [r for r in scheduler.registry.runs(WEEKLY_JOB_ID) if r["status"] == "succeeded"],
-                        timeout=10)
+        runs = wait_for(
+            lambda: [r for r in scheduler.registry.runs(WEEKLY_JOB_ID) if r["status"] == "succeeded"], timeout=10
+        )
         assert scheduler.status()["running"]
     finally:
         scheduler.stop()
@@ -162,7 +177,7 @@ def test_three_processes_on_postgres_run_each_period_once(postgres_url):
 
 def test_a_misfired_run_inside_the_grace_time_runs_once(app):
     calls = []
-    missed = IntervalTrigger(hours=1, start_date=datetime.now(timezone.utc) - timedelta(seconds=5))
+    missed = IntervalTrigger(hours=1, start_date=datetime.now(UTC) - timedelta(seconds=5))
     first = scheduler_for(app, weekly_trigger=missed, weekly_job=lambda reason: calls.append(reason))
     second = scheduler_for(app, weekly_trigger=missed, weekly_job=lambda reason: calls.append(reason))
     first.start()
@@ -183,7 +198,7 @@ def test_a_misfired_run_inside_the_grace_time_runs_once(app):
 
 def test_a_run_missed_beyond_the_grace_time_is_not_run(app, tmp_path):
     calls = []
-    old = IntervalTrigger(days=1, start_date=datetime.now(timezone.utc) - timedelta(hours=2))  # fired 2 h ago
+    old = IntervalTrigger(days=1, start_date=datetime.now(UTC) - timedelta(hours=2))  # fired 2 h ago
     scheduler = scheduler_for(app, weekly_trigger=old, weekly_job=lambda reason: calls.append(reason))
     scheduler.start()
     time.sleep(1.5)
@@ -211,7 +226,8 @@ def test_new_data_trigger_fires_at_the_threshold_and_not_before(app):
     assert decision.due and decision.kind == "new-data" and "(threshold 5)" in decision.reason
     runner = app.extensions["fraud_detection"].runner
     job = runner.jobs.active_job("paystub") or runner.jobs.get(
-        scheduler.registry.runs("new_data_paystub")[0]["summary"]["job_id"])
+        scheduler.registry.runs("new_data_paystub")[0]["summary"]["job_id"]
+    )
     assert job["trigger"] == "new-data"
     assert len(scheduler.registry.runs("new_data_paystub")) == 1  # queued once, not once per review
     runner.wait(job["job_id"], timeout=120)
@@ -225,7 +241,8 @@ def test_flag_rate_trigger_fires_when_the_band_is_left(app):
         client.post("/api/money-orders/analyze", json=document)
     flag_rate = scheduler.decisions("money_order")[1]
     counts = app.extensions["fraud_detection"].store.recommendation_counts(
-        "money_orders", datetime.now(timezone.utc) - timedelta(days=1))
+        "money_orders", datetime.now(UTC) - timedelta(days=1)
+    )
     share = counts.get("REJECT", 0) / sum(counts.values())
     assert flag_rate.due == (not 0.05 <= share <= 0.30), (flag_rate, counts)
     for document in money_order.generator.generate(40, 9, fraud_rate=1.0).documents:
@@ -246,10 +263,13 @@ def test_trigger_check_retrains_due_types_and_records_why(app):
     assert summary["retrained"]["check"]["success"]
 
 
-@pytest.mark.parametrize("zone, spring, autumn", [
-    ("Europe/Berlin", "2026-03-29", "2026-10-25"),
-    ("America/New_York", "2026-03-08", "2026-11-01"),
-])
+@pytest.mark.parametrize(
+    "zone, spring, autumn",
+    [
+        ("Europe/Berlin", "2026-03-29", "2026-10-25"),
+        ("America/New_York", "2026-03-08", "2026-11-01"),
+    ],
+)
 def test_sunday_2am_across_both_daylight_saving_changes(zone, spring, autumn):
     tz = ZoneInfo(zone)
     trigger = CronTrigger(day_of_week="sun", hour=2, minute=0, timezone=tz)
@@ -257,8 +277,8 @@ def test_sunday_2am_across_both_daylight_saving_changes(zone, spring, autumn):
     while now < datetime(2026, 11, 15, tzinfo=tz):
         fire = trigger.get_next_fire_time(previous, now)
         fires.append(fire)
-        previous, now = fire, fire.astimezone(timezone.utc) + timedelta(seconds=1)
-    periods = [period_of(trigger, fire.astimezone(timezone.utc) + timedelta(seconds=30), tz) for fire in fires]
+        previous, now = fire, fire.astimezone(UTC) + timedelta(seconds=1)
+    periods = [period_of(trigger, fire.astimezone(UTC) + timedelta(seconds=30), tz) for fire in fires]
     autumn_fires = [f for f in fires if f.date().isoformat() == autumn]
     # APScheduler fires twice when 02:00 is repeated (Berlin); the period key makes that one run.
     assert len(autumn_fires) == (2 if zone == "Europe/Berlin" else 1)
@@ -268,4 +288,4 @@ def test_sunday_2am_across_both_daylight_saving_changes(zone, spring, autumn):
     assert set(days) == sundays  # and no Sunday skipped, including both change days
     assert spring in days and autumn in days
     spring_fire = next(f for f in fires if f.date().isoformat() == spring)
-    assert spring_fire.astimezone(timezone.utc).hour == (1 if zone == "Europe/Berlin" else 7)
+    assert spring_fire.astimezone(UTC).hour == (1 if zone == "Europe/Berlin" else 7)

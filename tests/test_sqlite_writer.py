@@ -1,4 +1,5 @@
 """Group commit on SQLite: concurrent saves are committed together, each exactly once, errors to their owner."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -6,9 +7,9 @@ import threading
 
 import pytest
 
+from domain.records import ListQuery
 from store import sqlite_writer
 from store.document_store import DuplicateDocument, StoreUnavailable
-from domain.records import ListQuery
 from store.sql import SqlDocumentStore
 from test_document_store import TABLES, record
 
@@ -78,7 +79,9 @@ def test_a_duplicate_fails_only_its_own_save(store):
 
 def test_a_locked_database_is_unavailable_then_recovers(store, tmp_path, monkeypatch):
     store.save_analysis("paystubs", record("before"))
-    monkeypatch.setattr(sqlite_writer.SqliteGroupWriter, "_connect", _impatient(sqlite_writer.SqliteGroupWriter._connect))
+    monkeypatch.setattr(
+        sqlite_writer.SqliteGroupWriter, "_connect", _impatient(sqlite_writer.SqliteGroupWriter._connect)
+    )
     store._writer.close()  # the next save starts a writer with an impatient connection
     locker = sqlite3.connect(tmp_path / "documents.db", isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
@@ -95,6 +98,7 @@ def _impatient(connect):
         conn = connect(self)
         conn.execute("PRAGMA busy_timeout=200")
         return conn
+
     return wrapped
 
 
@@ -179,10 +183,16 @@ def test_a_save_waits_for_another_process_then_gives_up_as_unavailable(store, tm
 
     store.save_analysis("paystubs", record("before"))
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
-         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
-         f"{tmp_path / 'documents.db'}-writer.lock"], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
+            f"{tmp_path / 'documents.db'}-writer.lock",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         monkeypatch.setattr(store._writer._process_lock, "timeout", 0.2)

@@ -4,23 +4,23 @@ The client's HTTP calls are intercepted with respx and answered by `postgrest_fa
 rows as JSON, `Content-Range` with the exact count when asked, at most `max_rows` rows per
 response (200 even when fewer than asked), and PostgREST error bodies.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
 import respx
 
-from store.document_store import DuplicateDocument, StoredLater, StoreUnavailable
-
 from domain.records import LabelQuery, ListQuery
+from postgrest_fake import REST, FakePostgrest, error
+from store.document_store import DuplicateDocument, StoredLater, StoreUnavailable
 from store.outbox import Outbox, OutboxDocumentStore
 from store.supabase import SupabaseDocumentStore
-from postgrest_fake import REST, FakePostgrest, error
 from test_document_store import TABLES, record
 
 URL = "https://project.supabase.co"
@@ -46,7 +46,7 @@ def store():
     s.close()
 
 
-def stored_row(i: int, base=datetime(2026, 11, 1, tzinfo=timezone.utc)) -> dict:
+def stored_row(i: int, base=datetime(2026, 11, 1, tzinfo=UTC)) -> dict:
     rec = record(f"doc-{i:05d}", minutes=0)
     rec.created_at = base + timedelta(seconds=i // 3)  # groups of three share a timestamp: ties need the id
     data = rec.as_dict()
@@ -77,8 +77,10 @@ def test_duplicate_is_refused(store, mock):
 
 
 def test_list_sends_the_filters_order_and_limit(store, mock, fake):
-    store.list_analyses("checks", ListQuery(recommendation="ESCALATE", reviewed=False, limit=20,
-                                            before=datetime(2026, 11, 2, tzinfo=timezone.utc)))
+    store.list_analyses(
+        "checks",
+        ListQuery(recommendation="ESCALATE", reviewed=False, limit=20, before=datetime(2026, 11, 2, tzinfo=UTC)),
+    )
     params = parse_qs(urlparse(str(fake.requests[-1].url)).query)
     assert params["ai_recommendation"] == ["eq.ESCALATE"]
     assert params["reviewer_decision"] == ["is.null"]
@@ -87,13 +89,15 @@ def test_list_sends_the_filters_order_and_limit(store, mock, fake):
 
 
 def test_label_query_filter_is_exact(store, mock, fake):
-    since = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    since = datetime(2026, 11, 1, tzinfo=UTC)
     store.labelled_documents("paystubs", LabelQuery(min_confidence=0.8, since=since, limit=10))
     request = fake.requests[0]
     params = parse_qs(urlparse(str(request.url)).query)
-    assert params["and"] == ['(or(reviewer_decision.in.(APPROVE,REJECT),and(reviewer_decision.is.null,'
-                             'ai_recommendation.in.(APPROVE,REJECT),confidence_score.gte.0.8)),'
-                             'or(created_at.gte."2026-11-01T00:00:00+00:00",reviewed_at.gte."2026-11-01T00:00:00+00:00"))']
+    assert params["and"] == [
+        "(or(reviewer_decision.in.(APPROVE,REJECT),and(reviewer_decision.is.null,"
+        "ai_recommendation.in.(APPROVE,REJECT),confidence_score.gte.0.8)),"
+        'or(created_at.gte."2026-11-01T00:00:00+00:00",reviewed_at.gte."2026-11-01T00:00:00+00:00"))'
+    ]
     assert params["order"] == ["created_at.desc,document_id.desc"] and params["limit"] == ["10"]
     assert "count=exact" in request.headers["prefer"]
 
@@ -109,7 +113,10 @@ def test_pages_2500_rows_through_a_1000_row_cap(store, mock, fake):
     assert limits == ["1000", "1000", "1000"]
     second = parse_qs(urlparse(str(fake.requests[1].url)).query)["and"][0]
     last = expected[999]
-    assert f'created_at.lt."{last["created_at"]}",and(created_at.eq."{last["created_at"]}",document_id.lt."{last["document_id"]}")' in second
+    assert (
+        f'created_at.lt."{last["created_at"]}",and(created_at.eq."{last["created_at"]}",document_id.lt."{last["document_id"]}")'
+        in second
+    )
     assert store.last_read_report == {"table": "paystubs", "expected": 2500, "fetched": 2500, "shortfall": 0}
 
 
@@ -123,13 +130,16 @@ def test_a_silent_shortfall_is_logged_and_reported(store, mock, fake, caplog):
     assert "returned 1200 of 1500 paystubs rows" in caplog.text
 
 
-@pytest.mark.parametrize("failures, attempts", [
-    ([error(503, "PGRST000")], 2),
-    ([error(500, "XX000"), error(502, "PGRST000")], 3),
-    ([error(429, "PGRST000")], 2),
-    ([httpx.ConnectError("refused")], 2),
-    ([httpx.ReadTimeout("slow")], 2),
-])
+@pytest.mark.parametrize(
+    "failures, attempts",
+    [
+        ([error(503, "PGRST000")], 2),
+        ([error(500, "XX000"), error(502, "PGRST000")], 3),
+        ([error(429, "PGRST000")], 2),
+        ([httpx.ConnectError("refused")], 2),
+        ([httpx.ReadTimeout("slow")], 2),
+    ],
+)
 def test_transient_failures_are_retried(store, fake, failures, attempts):
     with respx.mock() as router:
         router.route(url__regex=REST.pattern).mock(side_effect=[*failures, fake])
@@ -197,8 +207,11 @@ def test_retrain_falls_back_to_synthetic_when_supabase_is_unreachable(models_dir
     from training.automated_retraining import PaystubModelRetrainer
     from training.retraining_config import load_config
 
-    retrainer = PaystubModelRetrainer(store=store, app_config=make_config(models_dir, f"sqlite:///{tmp_path}/d.db"),
-                                      config=load_config(small_config(tmp_path)))
+    retrainer = PaystubModelRetrainer(
+        store=store,
+        app_config=make_config(models_dir, f"sqlite:///{tmp_path}/d.db"),
+        config=load_config(small_config(tmp_path)),
+    )
     with respx.mock() as router:
         router.route(url__regex=REST.pattern).mock(side_effect=httpx.ConnectError("unreachable"))
         result = retrainer.retrain()
@@ -214,7 +227,10 @@ def test_retrain_reports_a_read_shortfall(models_dir, tmp_path, store, mock, fak
     from training.retraining_config import load_config
 
     fake.lose_rows = 7
-    retrainer = PaystubModelRetrainer(store=store, app_config=make_config(models_dir, f"sqlite:///{tmp_path}/d.db"),
-                                      config=load_config(small_config(tmp_path)))
+    retrainer = PaystubModelRetrainer(
+        store=store,
+        app_config=make_config(models_dir, f"sqlite:///{tmp_path}/d.db"),
+        config=load_config(small_config(tmp_path)),
+    )
     result = retrainer.retrain()
     assert result["samples"]["real_read_report"] == {"table": "paystubs", "expected": 7, "fetched": 0, "shortfall": 7}

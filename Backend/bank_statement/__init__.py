@@ -1,1 +1,4 @@
-"""Bank statements: only what differs for this type (fields, features, synthetic documents); the type itself is declared in document_types.py."""
+"""Bank statements: only what differs for this type (fields, features, synthetic documents).
+
+The type itself is declared once, in document_types.py.
+"""

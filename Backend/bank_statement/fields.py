@@ -1,12 +1,13 @@
 """Bank statement fields as the OCR step extracts them."""
+
 from __future__ import annotations
 
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.parsing import Amount, DateValue, Digits, Quality, Text
 from domain.fields import DocumentFields
+from domain.parsing import Amount, DateValue, Digits, Quality, Text
 
 MAX_TRANSACTIONS = 5000
 
@@ -25,8 +26,16 @@ class Transaction(BaseModel):
 
 class BankStatementFields(DocumentFields):
     key_fields: ClassVar[tuple[str, ...]] = (
-        "bank_name", "account_holder", "account_number", "statement_start", "statement_end",
-        "opening_balance", "closing_balance", "total_deposits", "total_withdrawals", "transactions",
+        "bank_name",
+        "account_holder",
+        "account_number",
+        "statement_start",
+        "statement_end",
+        "opening_balance",
+        "closing_balance",
+        "total_deposits",
+        "total_withdrawals",
+        "transactions",
     )
 
     bank_name: Text = None
@@ -40,5 +49,5 @@ class BankStatementFields(DocumentFields):
     #: stated as a positive number (a negative one is read as its magnitude)
     total_withdrawals: Amount = None
     #: in statement order, oldest first or newest first
-    transactions: Optional[list[Transaction]] = Field(default=None, max_length=MAX_TRANSACTIONS)
+    transactions: list[Transaction] | None = Field(default=None, max_length=MAX_TRANSACTIONS)
     text_quality: Quality = None

@@ -5,12 +5,14 @@ Inside the generator a statement's transactions are dicts with a `date` object a
 `ocr_noise` renders them as the frontend sends them (ISO or MM/DD/YYYY dates, numbers
 or "$1,234.56" strings, sometimes newest first).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+
 from domain.synthetic import (
     SyntheticDocumentGenerator,
     blank_key_fields,
@@ -22,21 +24,79 @@ from domain.synthetic import (
     scan_quality,
 )
 
-BANKS = ("First National Bank", "Chase Bank", "Wells Fargo", "Bank of America", "US Bank", "PNC Bank",
-         "Citizens Bank", "Truist", "Regions Bank", "Navy Federal Credit Union", "Capital One")
-EMPLOYERS = ("ACME LOGISTICS", "BLUE RIVER HEALTH", "NORTHWIND TRADERS", "SUMMIT FOODS", "ORION SOFTWARE",
-             "PIONEER CONSTRUCTION", "LAKESIDE SCHOOL DIST", "HARBOR FREIGHT LINES", "EVERGREEN DENTAL")
-MERCHANTS = ("WALMART", "TARGET", "KROGER", "SAFEWAY", "COSTCO", "AMAZON MKTPLACE", "SHELL OIL", "CHEVRON",
-             "STARBUCKS", "MCDONALDS", "CHIPOTLE", "CVS PHARMACY", "WALGREENS", "HOME DEPOT", "UBER TRIP",
-             "NETFLIX.COM", "SPOTIFY", "TRADER JOES", "BEST BUY", "PANERA BREAD")
-BILLS = ("ELECTRIC CO", "CITY WATER UTIL", "COMCAST CABLE", "VERIZON WIRELESS", "STATE FARM INS", "GEICO AUTO",
-         "PLANET FITNESS", "CAPITAL ONE CARD PMT", "NAVIENT STUDENT LN")
+BANKS = (
+    "First National Bank",
+    "Chase Bank",
+    "Wells Fargo",
+    "Bank of America",
+    "US Bank",
+    "PNC Bank",
+    "Citizens Bank",
+    "Truist",
+    "Regions Bank",
+    "Navy Federal Credit Union",
+    "Capital One",
+)
+EMPLOYERS = (
+    "ACME LOGISTICS",
+    "BLUE RIVER HEALTH",
+    "NORTHWIND TRADERS",
+    "SUMMIT FOODS",
+    "ORION SOFTWARE",
+    "PIONEER CONSTRUCTION",
+    "LAKESIDE SCHOOL DIST",
+    "HARBOR FREIGHT LINES",
+    "EVERGREEN DENTAL",
+)
+MERCHANTS = (
+    "WALMART",
+    "TARGET",
+    "KROGER",
+    "SAFEWAY",
+    "COSTCO",
+    "AMAZON MKTPLACE",
+    "SHELL OIL",
+    "CHEVRON",
+    "STARBUCKS",
+    "MCDONALDS",
+    "CHIPOTLE",
+    "CVS PHARMACY",
+    "WALGREENS",
+    "HOME DEPOT",
+    "UBER TRIP",
+    "NETFLIX.COM",
+    "SPOTIFY",
+    "TRADER JOES",
+    "BEST BUY",
+    "PANERA BREAD",
+)
+BILLS = (
+    "ELECTRIC CO",
+    "CITY WATER UTIL",
+    "COMCAST CABLE",
+    "VERIZON WIRELESS",
+    "STATE FARM INS",
+    "GEICO AUTO",
+    "PLANET FITNESS",
+    "CAPITAL ONE CARD PMT",
+    "NAVIENT STUDENT LN",
+)
 HOUSING = ("RENT PAYMENT", "MORTGAGE PMT", "PROPERTY MGMT RENT")
 SMALL_REPEATS = ("METRO TRANSIT", "STARBUCKS", "PARKING METER", "VENDING")
 ROUND_DEPOSITS = ("DEPOSIT", "MOBILE DEPOSIT", "CASH DEPOSIT", "TRANSFER IN", "WIRE TRANSFER IN", "ONLINE TRANSFER")
 PAY_STEP_DAYS = (7, 14, 15, 30)
-KEY_FIELDS = ("bank_name", "account_holder", "account_number", "statement_start", "statement_end",
-              "opening_balance", "closing_balance", "total_deposits", "total_withdrawals", "transactions")
+KEY_FIELDS = (
+    "bank_name",
+    "account_holder",
+    "account_number",
+    "statement_start",
+    "statement_end",
+    "opening_balance",
+    "closing_balance",
+    "total_deposits",
+    "total_withdrawals",
+    "transactions",
+)
 
 
 def log_money(rng: np.random.Generator, low: float, high: float) -> float:
@@ -111,11 +171,21 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
             rows.append(_line(payday, f"PAYROLL DEPOSIT {employer}", monthly_pay * step / 30 * rng.uniform(0.97, 1.03)))
             payday += timedelta(days=step)
         if rng.random() < 0.85:
-            rows.append(_line(start + timedelta(days=int(rng.integers(0, 6))), pick(rng, HOUSING),
-                              -monthly_pay * rng.uniform(0.1, 0.45)))
+            rows.append(
+                _line(
+                    start + timedelta(days=int(rng.integers(0, 6))),
+                    pick(rng, HOUSING),
+                    -monthly_pay * rng.uniform(0.1, 0.45),
+                )
+            )
         if rng.random() < 0.15:  # money put aside, or a card paid off in full
-            rows.append(_line(day_in_period(), pick(rng, ("ONLINE TRANSFER TO SAVINGS", "CREDIT CARD PAYMENT")),
-                              -monthly_pay * rng.uniform(0.1, 0.6)))
+            rows.append(
+                _line(
+                    day_in_period(),
+                    pick(rng, ("ONLINE TRANSFER TO SAVINGS", "CREDIT CARD PAYMENT")),
+                    -monthly_pay * rng.uniform(0.1, 0.6),
+                )
+            )
         for bill in rng.choice(BILLS, size=int(rng.integers(1, 5)), replace=False):
             rows.append(_line(day_in_period(), f"ONLINE PMT {bill}", -money(rng, 25, 320)))
         # Card purchases, cash and small credits, drawn in bulk (this loop is most of a statement).
@@ -135,8 +205,9 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
             elif kind < 0.20:
                 rows.append(_line(on, "ZELLE PAYMENT RECEIVED", 10.07 + u * 390))
             else:
-                rows.append(_line(on, f"POS PURCHASE {MERCHANTS[merchant]} #{store}",
-                                  -max(1.05, share * (0.2 + 1.6 * u))))
+                rows.append(
+                    _line(on, f"POS PURCHASE {MERCHANTS[merchant]} #{store}", -max(1.05, share * (0.2 + 1.6 * u)))
+                )
         if rng.random() < 0.05:  # a savings top-up: a round deposit on a genuine statement
             top_up = 100.0 * max(1, round(monthly_pay * rng.uniform(0.03, 0.15) / 100))
             rows.append(_line(day_in_period(), "TRANSFER FROM SAVINGS", top_up))
@@ -185,12 +256,14 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
                 amount = f"(${-amount:,.2f})" if amount < 0 and paren_draw < 0.3 else f"${amount:,.2f}"
             if balance_draw < string_share:
                 balance = f"${balance:,.2f}"
-            rendered.append({
-                "date": line["date"].strftime("%m/%d/%Y") if us_dates else line["date"].isoformat(),
-                "description": line["description"] or "",
-                "amount": amount,
-                "balance": balance,
-            })
+            rendered.append(
+                {
+                    "date": line["date"].strftime("%m/%d/%Y") if us_dates else line["date"].isoformat(),
+                    "description": line["description"] or "",
+                    "amount": amount,
+                    "balance": balance,
+                }
+            )
         if rng.random() < 0.15:  # many banks list the newest line first
             rendered.reverse()
         noisy["transactions"] = rendered

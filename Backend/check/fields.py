@@ -1,17 +1,27 @@
 """Check fields as the OCR step extracts them."""
+
 from __future__ import annotations
 
 from typing import ClassVar
 
-from domain.parsing import Amount, DateValue, Digits, Flag, Identifier, Quality, Text
 from domain.fields import DocumentFields
+from domain.parsing import Amount, DateValue, Digits, Flag, Identifier, Quality, Text
 
 
 class CheckFields(DocumentFields):
     # micr_line is key: a check without a readable MICR line cannot be cleared.
     key_fields: ClassVar[tuple[str, ...]] = (
-        "bank_name", "routing_number", "account_number", "check_number", "payer_name", "payee_name",
-        "amount_numeric", "amount_written", "check_date", "signature_present", "micr_line",
+        "bank_name",
+        "routing_number",
+        "account_number",
+        "check_number",
+        "payer_name",
+        "payee_name",
+        "amount_numeric",
+        "amount_written",
+        "check_date",
+        "signature_present",
+        "micr_line",
     )
 
     bank_name: Text = None

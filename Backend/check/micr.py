@@ -17,6 +17,7 @@ A line OCR read without any symbols ("021000021 123456789 1001") is read as digi
 groups: the first group of exactly nine digits is the routing number, the next group
 the account and the one after that (or one before the routing number) the serial.
 """
+
 from __future__ import annotations
 
 import re
@@ -62,14 +63,14 @@ def parse_micr(text: str | None) -> MicrFields | None:
     match = _ROUTING_BETWEEN_TRANSIT.search(line) or _ROUTING_ONE_TRANSIT.search(line)
     if match:
         routing = match.group(1) or match.group(2)
-        before, after = line[: match.start()], line[match.end():]
+        before, after = line[: match.start()], line[match.end() :]
     else:
         groups = list(_DIGIT_GROUP.finditer(line))
         nine = next((g for g in groups if len(g.group()) == 9), None)
         if nine is None:
             return None
         routing = nine.group()
-        before, after = line[: nine.start()], line[nine.end():]
+        before, after = line[: nine.start()], line[nine.end() :]
 
     after_groups = _DIGIT_GROUP.findall(after)
     before_groups = _DIGIT_GROUP.findall(before)

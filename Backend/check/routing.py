@@ -5,6 +5,7 @@ The ninth digit is a check digit: with digits d1..d9,
 all coprime to 10, any single mistyped or altered digit breaks the checksum, which is
 why a made-up routing number usually fails it.
 """
+
 from __future__ import annotations
 
 import re

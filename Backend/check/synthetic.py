@@ -1,10 +1,14 @@
 """Synthetic checks: valid routing numbers, a consistent MICR line and legal amount, and how forgeries break them."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+
+from check.micr import parse_micr
+from check.routing import aba_check_digit
 from domain.amount_words import amount_to_words
 from domain.synthetic import (
     SyntheticDocumentGenerator,
@@ -22,15 +26,41 @@ from domain.synthetic import (
     scan_quality,
 )
 
-from check.micr import parse_micr
-from check.routing import aba_check_digit
-
-BANKS = ("First National Bank", "Chase Bank", "Wells Fargo Bank", "Bank of America", "US Bank", "PNC Bank",
-         "Truist Bank", "Citizens Bank", "Fifth Third Bank", "Regions Bank", "Lakeside Credit Union")
-BUSINESS_PAYEES = ("Evergreen Property Management", "City Water Utility", "Blue River Health", "Summit Foods Inc",
-                   "Pioneer Construction", "Lakeside School District", "Northwind Traders", "State Farm Insurance")
-MEMOS = ("Rent", "Invoice 1043", "Consulting", "Birthday gift", "Deposit", "Utilities", "Tuition", "Car repair",
-         "Reimbursement", "Loan payment")
+BANKS = (
+    "First National Bank",
+    "Chase Bank",
+    "Wells Fargo Bank",
+    "Bank of America",
+    "US Bank",
+    "PNC Bank",
+    "Truist Bank",
+    "Citizens Bank",
+    "Fifth Third Bank",
+    "Regions Bank",
+    "Lakeside Credit Union",
+)
+BUSINESS_PAYEES = (
+    "Evergreen Property Management",
+    "City Water Utility",
+    "Blue River Health",
+    "Summit Foods Inc",
+    "Pioneer Construction",
+    "Lakeside School District",
+    "Northwind Traders",
+    "State Farm Insurance",
+)
+MEMOS = (
+    "Rent",
+    "Invoice 1043",
+    "Consulting",
+    "Birthday gift",
+    "Deposit",
+    "Utilities",
+    "Tuition",
+    "Car repair",
+    "Reimbursement",
+    "Loan payment",
+)
 # First two digits of real routing numbers: 01-12 commercial banks, 21-32 thrift institutions.
 ROUTING_PREFIXES = tuple(range(1, 13)) + tuple(range(21, 33))
 MICR_FORMATS = (
@@ -68,7 +98,7 @@ def _other_digits(rng: np.random.Generator, value: str) -> str:
     """`value` with one digit changed to a different digit."""
     position = int(rng.integers(len(value)))
     new_digit = (int(value[position]) + int(rng.integers(1, 10))) % 10
-    return value[:position] + str(new_digit) + value[position + 1:]
+    return value[:position] + str(new_digit) + value[position + 1 :]
 
 
 def _altered_amount(rng: np.random.Generator, amount: float) -> float:
@@ -221,10 +251,19 @@ class CheckGenerator(SyntheticDocumentGenerator):
         "payee_equals_payer": _payee_equals_payer,
         "round_large_amount": _round_large_amount,
         "low_number_high_amount": _low_number_high_amount,
-        "missing_key_fields": blank_key_fields((
-            "bank_name", "routing_number", "account_number", "check_number", "payer_name", "payee_name",
-            "amount_written", "check_date", "signature_present", "micr_line",
-        )),
+        "missing_key_fields": blank_key_fields(
+            (
+                "bank_name",
+                "routing_number",
+                "account_number",
+                "check_number",
+                "payer_name",
+                "payee_name",
+                "amount_written",
+                "check_date",
+                "signature_present",
+                "micr_line",
+            )
+        ),
         "poor_scan_altered_amount": poor_scan(_raised_amount_blurred_words),
     }
-

@@ -1,16 +1,17 @@
 """Model commands: `train-baseline`, `retrain` and `scheduled-training`.
 
-    flask --app Backend/api_server.py train-baseline all
-    flask --app Backend/api_server.py retrain paystub
+flask --app Backend/api_server.py train-baseline all
+flask --app Backend/api_server.py retrain paystub
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask
 
+from cli.logs import current_log_level, verbose_option
 from services.container import Services
 from training.bootstrap import train_baselines_in_subprocess
 
@@ -23,9 +24,11 @@ def print_results(results: list[dict]) -> None:
         return
     click.echo("\n" + RESULT_HEADER)
     for r in results:
-        click.echo(f"{r['doc_type']:<16}{str(r.get('success')):<9}{str(r.get('activated')):<11}"
-                   f"{str(r.get('data_source')):<11}{str(r.get('version_id')):<17}{r.get('training_seconds', 0):>8}  "
-                   f"{r.get('reason', '')}")
+        click.echo(
+            f"{r['doc_type']:<16}{str(r.get('success')):<9}{str(r.get('activated')):<11}"
+            f"{str(r.get('data_source')):<11}{str(r.get('version_id')):<17}{r.get('training_seconds', 0):>8}  "
+            f"{r.get('reason', '')}"
+        )
 
 
 def register(app: Flask, services: Services) -> None:
@@ -40,18 +43,23 @@ def register(app: Flask, services: Services) -> None:
         return names
 
     @app.cli.command("train-baseline")
+    @verbose_option
     @click.argument("doc_type", default="all")
     @click.option("--force", is_flag=True, help="Train and activate a new baseline even if a model exists.")
-    @click.option("--samples", type=int, default=None, help="Synthetic documents to train on (default BASELINE_SAMPLES).")
+    @click.option(
+        "--samples", type=int, default=None, help="Synthetic documents to train on (default BASELINE_SAMPLES)."
+    )
     def train_baseline_command(doc_type: str, force: bool, samples: int | None) -> None:
         """Train the synthetic baseline model of DOC_TYPE (paystub, check, money_order, bank_statement or all)."""
         names = type_names(doc_type)
         before = {name: services.versions[name].store.active_version() for name in names}
-        train_baselines_in_subprocess(config, names, samples=samples, force=force)
+        train_baselines_in_subprocess(config, names, samples=samples, force=force, log_level=current_log_level())
         for name in names:
             active = services.versions[name].store.active_version()
-            click.echo(f"{name}: " + (f"trained and activated {active}" if active != before[name]
-                                      else "a model exists (use --force)"))
+            click.echo(
+                f"{name}: "
+                + (f"trained and activated {active}" if active != before[name] else "a model exists (use --force)")
+            )
 
     def retrain_types(names: list[str], trigger: str) -> list[dict]:
         # Training needs scikit-learn and XGBoost; importing them here keeps them out of serving workers.
@@ -60,8 +68,13 @@ def register(app: Flask, services: Services) -> None:
         results = []
         for name in names:
             retrainer = DocumentModelRetrainer(
-                name, store=services.store, app_config=config, config=retraining, trigger=trigger,
-                progress=lambda stage, name=name: click.echo(f"{name}: {stage}"))
+                name,
+                store=services.store,
+                app_config=config,
+                config=retraining,
+                trigger=trigger,
+                progress=lambda stage, name=name: click.echo(f"{name}: {stage}"),
+            )
             try:
                 results.append(retrainer.retrain())
             except RetrainingInProgress as exc:
@@ -69,13 +82,17 @@ def register(app: Flask, services: Services) -> None:
         return results
 
     @app.cli.command("retrain")
+    @verbose_option
     @click.argument("doc_type")
     @click.option("--force", is_flag=True, help="Retrain types that are disabled in the retraining config too.")
     def retrain_command(doc_type: str, force: bool) -> None:
         """Retrain DOC_TYPE (paystub, check, money_order, bank_statement or all) now, in this process."""
         names = type_names(doc_type)
-        skipped = {n: "disabled in the retraining config (use --force)"
-                   for n in names if not force and not retraining.for_type(n).enabled}
+        skipped = {
+            n: "disabled in the retraining config (use --force)"
+            for n in names
+            if not force and not retraining.for_type(n).enabled
+        }
         due = [n for n in names if n not in skipped]
         if not due:
             click.echo("nothing to retrain: " + "; ".join(f"{n}: {why}" for n, why in skipped.items()))
@@ -88,6 +105,7 @@ def register(app: Flask, services: Services) -> None:
             raise SystemExit(1)
 
     @app.cli.command("scheduled-training")
+    @verbose_option
     @click.option("--days", type=int, default=1, show_default=True, help="Look for labels newer than this many days.")
     @click.option("--force", is_flag=True, help="Retrain every enabled type regardless of new data.")
     def scheduled_training_command(days: int, force: bool) -> None:
@@ -95,7 +113,7 @@ def register(app: Flask, services: Services) -> None:
 
         Uses the scheduler's own trigger checks, so the CLI and the hourly job agree.
         """
-        since = datetime.now(timezone.utc) - timedelta(days=days)
+        since = datetime.now(UTC) - timedelta(days=days)
         query = retraining.data_quality.label_query(since=since)
         due, skipped = [], {}
         for name, settings in retraining.document_types.items():
@@ -107,8 +125,10 @@ def register(app: Flask, services: Services) -> None:
             triggered = [d for d in services.scheduler.decisions(name) if d.due]
             retrain = force or new >= settings.auto_train_threshold or bool(triggered)
             why = "; ".join(f"{d.kind}: {d.reason}" for d in triggered) or "no trigger due"
-            click.echo(f"{name}: {new} new labelled documents in {days} day(s), threshold "
-                       f"{settings.auto_train_threshold}; {why}: {'retrain' if retrain else 'skip'}")
+            click.echo(
+                f"{name}: {new} new labelled documents in {days} day(s), threshold "
+                f"{settings.auto_train_threshold}; {why}: {'retrain' if retrain else 'skip'}"
+            )
             if retrain:
                 due.append(name)
             else:

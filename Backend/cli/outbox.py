@@ -6,11 +6,13 @@ still stored. `list` shows them without their contents; `retry` moves them back 
 of the outbox queue once the cause is fixed (a migration applied, a constraint relaxed),
 and the next flush sends them again.
 """
+
 from __future__ import annotations
 
 import click
 from flask import Flask
 
+from cli.logs import verbose_option
 from services.container import Services
 
 
@@ -26,6 +28,7 @@ def register(app: Flask, services: Services) -> None:
         """The local outbox: analyses waiting for the document store, and those it refused (dead letters)."""
 
     @outbox_group.command("list")
+    @verbose_option
     @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most this many (oldest first).")
     def list_command(limit: int | None) -> None:
         """List dead letters (table, document id, error; never the document's fields)."""
@@ -33,10 +36,13 @@ def register(app: Flask, services: Services) -> None:
         counts = outbox.counts()
         click.echo(f"{outbox.path}: {counts['pending']} pending, {counts['dead_letters']} dead letters")
         for letter in outbox.list_dead_letters(limit):
-            click.echo(f"{letter.moved_at}  {letter.doc_table}  {letter.document_id}  {letter.error_class}: "
-                       f"{letter.error_message}")
+            click.echo(
+                f"{letter.moved_at}  {letter.doc_table}  {letter.document_id}  {letter.error_class}: "
+                f"{letter.error_message}"
+            )
 
     @outbox_group.command("retry")
+    @verbose_option
     @click.argument("document_ids", nargs=-1)
     @click.option("--flush", "flush_now", is_flag=True, help="Flush the outbox now instead of waiting for the flusher.")
     def retry_command(document_ids: tuple[str, ...], flush_now: bool) -> None:
@@ -48,6 +54,8 @@ def register(app: Flask, services: Services) -> None:
             click.echo(f"{len(set(document_ids)) - moved} of the given document ids are not dead letters", err=True)
         if flush_now:
             result = services.store.flush()
-            click.echo(f"Flushed: {result.sent} stored, {result.already_stored} already stored, "
-                       f"{result.dead_lettered} refused again, {result.remaining} remaining"
-                       + (" (the store is unavailable)" if result.stopped else ""))
+            click.echo(
+                f"Flushed: {result.sent} stored, {result.already_stored} already stored, "
+                f"{result.dead_lettered} refused again, {result.remaining} remaining"
+                + (" (the store is unavailable)" if result.stopped else "")
+            )

@@ -5,12 +5,15 @@
 words (or numerals, "1,200") for dollars, and cents as "NN/100", "no/100" / "xx/100"
 (no cents) or in words ("and five cents"). Printed padding ("****") is ignored.
 """
+
 from __future__ import annotations
 
 import re
 
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-          "sixteen seventeen eighteen nineteen").split()
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _SMALL = {word: value for value, word in enumerate(_UNITS)} | {word: 20 + 10 * i for i, word in enumerate(_TENS)}
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
@@ -78,10 +81,12 @@ def words_to_amount(text: str | None) -> float | None:
     fraction = _CENTS_FRACTION.search(lowered)
     if fraction:
         cents = int(fraction.group(1))
-        lowered = lowered[: fraction.start()] + " " + lowered[fraction.end():]
+        lowered = lowered[: fraction.start()] + " " + lowered[fraction.end() :]
     elif " cents" in lowered or " cent" in lowered:
         dollars_part, _, cents_part = lowered.rpartition(" and ")
-        cents_value = _words_to_integer([t for t in re.split(r"[\s-]+", cents_part) if t and t not in ("cents", "cent")])
+        cents_value = _words_to_integer(
+            [t for t in re.split(r"[\s-]+", cents_part) if t and t not in ("cents", "cent")]
+        )
         if cents_value is None or not dollars_part:
             return None
         cents, lowered = cents_value, dollars_part

@@ -5,14 +5,16 @@ fields, or a missing identifying column, mean the wrong file or the wrong type (
 error naming them all). After that, a row that cannot be read is reported in place and
 the others are scored, every one by the same model version, in one model call per chunk.
 """
+
 from __future__ import annotations
 
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence, get_args, get_origin
+from datetime import UTC, datetime
+from typing import Any, get_args, get_origin
 
 from domain.document_type import DocumentType
 from domain.fields import FieldError
@@ -82,15 +84,19 @@ class BatchResult:
             "anomalous_rows": anomalous,
             "error_rows": [o.row for o in self.rows if o.result is None],
             "worst_rows": [
-                {"row": o.row, "risk_score": o.result.risk_score, "recommendation": o.result.recommendation,
-                 "is_anomalous": bool(o.result.anomaly and o.result.anomaly["is_anomalous"])}
+                {
+                    "row": o.row,
+                    "risk_score": o.result.risk_score,
+                    "recommendation": o.result.recommendation,
+                    "is_anomalous": bool(o.result.anomaly and o.result.anomaly["is_anomalous"]),
+                }
                 for o in worst[:WORST_ROWS]
             ],
         }
 
     def records(self, doc_type: DocumentType) -> list[AnalysisRecord]:
         """Stored form of the scored rows; assigns their document ids."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         records = []
         for outcome in self.rows:
             if outcome.result is not None:
@@ -113,16 +119,24 @@ def normalise_column(name: str) -> str:
 def check_columns(doc_type: DocumentType, columns: Sequence[str], identifying: Sequence[str]) -> None:
     """BatchRejected naming every unknown and every missing identifying column, or None."""
     known = doc_type.schema.model_fields
-    details = [FieldError(c or "(unnamed column)", f"unknown column: not a {doc_type.label.lower()} field")
-               for c in columns if c not in known]
-    details += [FieldError(c, f"missing column: every {doc_type.label.lower()} file has it")
-                for c in identifying if c not in columns]
+    details = [
+        FieldError(c or "(unnamed column)", f"unknown column: not a {doc_type.label.lower()} field")
+        for c in columns
+        if c not in known
+    ]
+    details += [
+        FieldError(c, f"missing column: every {doc_type.label.lower()} file has it")
+        for c in identifying
+        if c not in columns
+    ]
     duplicated = sorted({c for c in columns if columns.count(c) > 1 and c})
     details += [FieldError(c, "the column appears more than once") for c in duplicated]
     if details:
         raise BatchRejected(
             f"The columns do not fit a {doc_type.label.lower()} file: wrong file or wrong document type? "
-            f"Expected columns among: {', '.join(known)}", details)
+            f"Expected columns among: {', '.join(known)}",
+            details,
+        )
 
 
 def documents_from_sheet(doc_type: DocumentType, sheet: Sheet, identifying: Sequence[str]) -> list[tuple[int, Any]]:
@@ -139,7 +153,7 @@ def documents_from_sheet(doc_type: DocumentType, sheet: Sheet, identifying: Sequ
     list_fields = _list_fields(doc_type)
     documents = []
     for number, row in zip(sheet.row_numbers, sheet.rows):
-        extra = [cell for cell in row[len(columns):] if cell is not None]
+        extra = [cell for cell in row[len(columns) :] if cell is not None]
         if extra:
             documents.append((number, Unreadable([FieldError("row", f"{len(extra)} more values than columns")])))
             continue

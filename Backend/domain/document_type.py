@@ -1,4 +1,5 @@
 """What defines a document type: its fields, features, synthetic data and names."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -9,13 +9,14 @@ Every feature is declared once, with its description, in its type's extractor;
 Conventions: flags are 1.0/0.0; a quantity that cannot be computed because its inputs
 are missing is MISSING (-1.0), which trees separate from every real value.
 """
+
 from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from datetime import date
+from difflib import SequenceMatcher
 from functools import cached_property
 from typing import ClassVar
 
@@ -95,16 +96,23 @@ def compare_names(a: str | None, b: str | None) -> tuple[float, bool]:
 AMOUNT_TOLERANCE = 0.005  # written and numeric amounts must agree to the cent
 
 WRITTEN_AMOUNT_FEATURES = (
-    FeatureSpec("written_amount_unreadable", "1 when a written (legal) amount was extracted but cannot be read as an amount."),
-    FeatureSpec("written_amount_difference",
-                "|written - numeric amount| over the numeric amount (at least 1); -1 when either is missing or unreadable."),
-    FeatureSpec("amount_mismatch",
-                "1 when the written amount differs from the numeric amount by a cent or more, or cannot be read."),
+    FeatureSpec(
+        "written_amount_unreadable", "1 when a written (legal) amount was extracted but cannot be read as an amount."
+    ),
+    FeatureSpec(
+        "written_amount_difference",
+        "|written - numeric amount| over the numeric amount (at least 1); -1 when either is missing or unreadable.",
+    ),
+    FeatureSpec(
+        "amount_mismatch",
+        "1 when the written amount differs from the numeric amount by a cent or more, or cannot be read.",
+    ),
 )
 
 
-def compare_written_amount(written_text: str | None, amount: float | None, values: dict[str, float],
-                           reasons: list[Reason]) -> None:
+def compare_written_amount(
+    written_text: str | None, amount: float | None, values: dict[str, float], reasons: list[Reason]
+) -> None:
     """The WRITTEN_AMOUNT_FEATURES of a document whose legal line reads `written_text` and figure is `amount`."""
     from domain.amount_words import words_to_amount
 
@@ -116,8 +124,12 @@ def compare_written_amount(written_text: str | None, amount: float | None, value
     differs = difference is not None and difference > AMOUNT_TOLERANCE
     values["amount_mismatch"] = flag(differs or unreadable)
     if differs:
-        reasons.append(Reason("AMOUNT_MISMATCH",
-                              f"The written amount ({written:,.2f}) does not match the numeric amount ({amount:,.2f})"))
+        reasons.append(
+            Reason(
+                "AMOUNT_MISMATCH",
+                f"The written amount ({written:,.2f}) does not match the numeric amount ({amount:,.2f})",
+            )
+        )
     elif unreadable:
         reasons.append(Reason("AMOUNT_MISMATCH", "The written amount cannot be read as an amount"))
 

@@ -4,6 +4,7 @@ A missing or null field is a fraud signal (the feature extractor counts it), nev
 error. A value that cannot be parsed, a wrong JSON type, a body that is not an object
 or an empty object is a client error, reported with every bad field at once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -79,7 +80,9 @@ def validate_document(schema: type[DocumentFields], body: Any) -> ParsedDocument
     try:
         parsed = schema.model_validate(body)
     except ValidationError as exc:
-        details = [FieldError(_field_path(err["loc"]), err["msg"].removeprefix("Value error, ")) for err in exc.errors()]
+        details = [
+            FieldError(_field_path(err["loc"]), err["msg"].removeprefix("Value error, ")) for err in exc.errors()
+        ]
         raise DocumentValidationError("Invalid document fields", details) from None
     raw_fields = {name: value for name, value in body.items() if name in known}
     unknown = sorted(str(name) for name in body if name not in known) if len(raw_fields) < len(body) else []

@@ -6,12 +6,13 @@ reject everything else with a message naming what was expected, so a bad value i
 4xx naming the field, never a silent guess. An empty string means "not extracted"
 and becomes None, like a missing field.
 """
+
 from __future__ import annotations
 
 import math
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
@@ -32,7 +33,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def parse_amount(value: Any) -> Optional[float]:
+def parse_amount(value: Any) -> float | None:
     """Number or currency string ("$1,234.56", "-45", "(12.00)") -> float, or None."""
     if type(value) is str and (match := _COMMON_AMOUNT_RE.match(value)) and bool(match[1]) == bool(match[5]):
         number = float(match[4].replace(",", "") if "," in match[4] else match[4])
@@ -42,7 +43,7 @@ def parse_amount(value: Any) -> Optional[float]:
     if _blank(value):
         return None
     if isinstance(value, bool):
-        raise ValueError("must be a number or an amount string such as \"$1,234.56\", not a boolean")
+        raise ValueError('must be a number or an amount string such as "$1,234.56", not a boolean')
     if isinstance(value, int) and abs(value) > MAX_ABS_AMOUNT:
         number = math.inf  # float() of a 1000-digit JSON integer would raise OverflowError
     elif isinstance(value, (int, float)):
@@ -54,12 +55,12 @@ def parse_amount(value: Any) -> Optional[float]:
             text = text[1:-1]
         match = _AMOUNT_RE.match(text)
         if not match:
-            raise ValueError(f"could not read {value[:40]!r} as an amount; expected e.g. 1234.56 or \"$1,234.56\"")
+            raise ValueError(f'could not read {value[:40]!r} as an amount; expected e.g. 1234.56 or "$1,234.56"')
         number = float(match.group("num").replace(",", ""))
         if negative or "-" in (match.group("sign") or "", match.group("sign2") or ""):
             number = -number
     else:
-        raise ValueError("must be a number or an amount string such as \"$1,234.56\"")
+        raise ValueError('must be a number or an amount string such as "$1,234.56"')
     return _bounded(number)
 
 
@@ -69,7 +70,7 @@ def _bounded(number: float) -> float:
     return number
 
 
-def parse_date(value: Any) -> Optional[date]:
+def parse_date(value: Any) -> date | None:
     """ISO 8601 date or datetime, or MM/DD/YYYY -> date, or None."""
     if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":  # the common 2024-01-31
         try:
@@ -94,7 +95,7 @@ def parse_date(value: Any) -> Optional[date]:
     raise ValueError(f"could not read {text[:40]!r} as a date; expected ISO 8601 (2024-01-31) or MM/DD/YYYY")
 
 
-def parse_text(value: Any) -> Optional[str]:
+def parse_text(value: Any) -> str | None:
     """A string field; whitespace is trimmed and an empty string is None."""
     if type(value) is str and 0 < len(value) <= MAX_TEXT_LENGTH and not value[0].isspace() and not value[-1].isspace():
         return value
@@ -108,14 +109,14 @@ def parse_text(value: Any) -> Optional[str]:
     return text
 
 
-def parse_identifier(value: Any) -> Optional[str]:
+def parse_identifier(value: Any) -> str | None:
     """A printed number that is not arithmetic (check number, employee id): string or integer."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # then held to MAX_TEXT_LENGTH like any string
     return parse_text(value)
 
 
-def parse_digits(value: Any) -> Optional[str]:
+def parse_digits(value: Any) -> str | None:
     """Routing and account numbers: strings only, since a JSON number would lose leading zeros."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError("must be a string: as a number, leading zeros are lost")
@@ -126,7 +127,7 @@ _TRUE = {"true", "yes", "y", "1", "present"}
 _FALSE = {"false", "no", "n", "0", "absent", "missing"}
 
 
-def parse_flag(value: Any) -> Optional[bool]:
+def parse_flag(value: Any) -> bool | None:
     """true/false, or the strings yes/no, true/false, 1/0."""
     if _blank(value):
         return None
@@ -137,7 +138,7 @@ def parse_flag(value: Any) -> Optional[bool]:
     raise ValueError("must be true or false")
 
 
-def parse_quality(value: Any) -> Optional[float]:
+def parse_quality(value: Any) -> float | None:
     """OCR text quality, a number from 0 to 1."""
     if _blank(value):
         return None
@@ -157,29 +158,33 @@ def _schema(**schema: Any) -> WithJsonSchema:
 
 
 Amount = Annotated[
-    Optional[float],
+    float | None,
     BeforeValidator(parse_amount),
-    _schema(type=["number", "string"], description="Amount as a number or a string such as \"$1,234.56\""),
+    _schema(type=["number", "string"], description='Amount as a number or a string such as "$1,234.56"'),
 ]
 DateValue = Annotated[
-    Optional[date],
+    date | None,
     BeforeValidator(parse_date),
-    PlainSerializer(lambda d: d.isoformat() if d else None, return_type=Optional[str]),
+    PlainSerializer(lambda d: d.isoformat() if d else None, return_type=str | None),
     _schema(type="string", description="ISO 8601 (2024-01-31) or MM/DD/YYYY"),
 ]
-Text = Annotated[Optional[str], BeforeValidator(parse_text), _schema(type="string", maxLength=MAX_TEXT_LENGTH)]
+Text = Annotated[str | None, BeforeValidator(parse_text), _schema(type="string", maxLength=MAX_TEXT_LENGTH)]
 Identifier = Annotated[
-    Optional[str], BeforeValidator(parse_identifier), _schema(type=["string", "integer"], description="Printed identifier")
+    str | None,
+    BeforeValidator(parse_identifier),
+    _schema(type=["string", "integer"], description="Printed identifier"),
 ]
 Digits = Annotated[
-    Optional[str],
+    str | None,
     BeforeValidator(parse_digits),
     _schema(type="string", maxLength=MAX_TEXT_LENGTH, description="Digits as a string; leading zeros matter"),
 ]
-Flag = Annotated[Optional[bool], BeforeValidator(parse_flag), _schema(type=["boolean", "string"])]
+Flag = Annotated[bool | None, BeforeValidator(parse_flag), _schema(type=["boolean", "string"])]
 Quality = Annotated[
-    Optional[float],
+    float | None,
     BeforeValidator(parse_quality),
     Field(description="OCR text quality from 0 (unreadable) to 1 (clean)"),
-    _schema(type=["number", "string"], minimum=0, maximum=1, description="A number, or a numeric string such as \"0.94\""),
+    _schema(
+        type=["number", "string"], minimum=0, maximum=1, description='A number, or a numeric string such as "0.94"'
+    ),
 ]

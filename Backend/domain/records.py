@@ -77,8 +77,6 @@ class LabelQuery:
     confidence_field: str = "confidence_score"  # the stored column the confidence filter reads
 
 
-
-
 def analysis_record(
     document_type: str,
     raw_fields: dict[str, Any],

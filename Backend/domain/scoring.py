@@ -1,4 +1,5 @@
 """From a risk score to what a reviewer sees: level, recommendation, confidence."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ Only what a document batch needs, with the limits that keep a hostile file harml
 cap on rows and columns, and for XLSX (a zip archive) a check of the declared sizes
 before anything is decompressed, so a zip bomb is refused unopened.
 """
+
 from __future__ import annotations
 
 import csv
@@ -122,7 +123,7 @@ def _cell(value: Any) -> Any:
     """A cell as a JSON client would send it: None when empty, whole numbers as int, dates as ISO strings."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat()

@@ -5,6 +5,7 @@ as "$1,234.56" strings, dates sometimes MM/DD/YYYY, fields sometimes missing), s
 training pipeline validates and extracts features from them through the same code as
 a scoring request.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -89,6 +90,7 @@ class SyntheticDocumentGenerator(ABC):
 
 # Helpers the type generators share.
 
+
 def money(rng: np.random.Generator, low: float, high: float) -> float:
     """A uniformly drawn amount in cents precision that is not a round figure."""
     value = round(float(rng.uniform(low, high)), 2)
@@ -107,10 +109,34 @@ def recent_date(rng: np.random.Generator, today: date, max_days_ago: int, min_da
     return today - timedelta(days=int(rng.integers(min_days_ago, max_days_ago + 1)))
 
 
-FIRST_NAMES = ("James", "Maria", "Robert", "Linda", "Michael", "Aisha", "David", "Mei", "Carlos", "Emily", "Omar",
-               "Grace")
-LAST_NAMES = ("Smith", "Garcia", "Johnson", "Nguyen", "Brown", "Patel", "Miller", "Kim", "Davis", "Lopez", "Wilson",
-              "Chen")
+FIRST_NAMES = (
+    "James",
+    "Maria",
+    "Robert",
+    "Linda",
+    "Michael",
+    "Aisha",
+    "David",
+    "Mei",
+    "Carlos",
+    "Emily",
+    "Omar",
+    "Grace",
+)
+LAST_NAMES = (
+    "Smith",
+    "Garcia",
+    "Johnson",
+    "Nguyen",
+    "Brown",
+    "Patel",
+    "Miller",
+    "Kim",
+    "Davis",
+    "Lopez",
+    "Wilson",
+    "Chen",
+)
 STREETS = ("Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Park Blvd", "Elm St", "Lake Rd", "Hill St")
 CITIES = ("Springfield, IL", "Austin, TX", "Columbus, OH", "Portland, OR", "Raleigh, NC", "Denver, CO", "Tampa, FL")
 
@@ -155,22 +181,28 @@ def blank_key_fields(fields: Sequence[str], list_fields: Collection[str] = ()) -
 
     A field in `list_fields` becomes [] instead of None half the time, a table read with no rows.
     """
+
     def pattern(doc: dict[str, Any], rng: np.random.Generator, today: date) -> None:
         for key in rng.choice(fields, size=int(rng.integers(2, 5)), replace=False):
             doc[str(key)] = [] if key in list_fields and rng.random() < 0.5 else None
+
     return pattern
 
 
 def poor_scan(hidden_edit: FraudPattern) -> FraudPattern:
     """A low-quality copy together with `hidden_edit`, the alteration the blur is there to hide."""
+
     def pattern(doc: dict[str, Any], rng: np.random.Generator, today: date) -> None:
         doc["text_quality"] = round(float(rng.uniform(*POOR_SCAN_QUALITY)), 3)
         hidden_edit(doc, rng, today)
+
     return pattern
 
 
 def future_date(field: str, days: tuple[int, int]) -> FraudPattern:
     """Date `field` `rng.integers(*days)` days after today (high end exclusive): a post-dated document."""
+
     def pattern(doc: dict[str, Any], rng: np.random.Generator, today: date) -> None:
         doc[field] = today + timedelta(days=int(rng.integers(*days)))
+
     return pattern

@@ -1,17 +1,19 @@
 """Unsupervised anomaly scoring: how unlike the genuine documents seen in training a document is.
 
 Each model version carries one anomaly detector beside its supervised ensemble, fitted on
-the genuine training documents (`training.anomaly_fitting` fits them). This module is the serving side: it loads a fitted
-detector from its manifest block and artifact, scores feature rows and explains a score
+the genuine training documents (`training.anomaly_fitting` fits them). This module is the
+serving side: it loads a fitted detector from its manifest block and artifact, scores feature rows and explains a score
 by the features that are furthest from what genuine documents looked like. It needs
 neither scikit-learn nor pandas.
 """
+
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -65,11 +67,11 @@ def knn_lof_scorer(artifact: bytes) -> Scorer:
     with np.load(io.BytesIO(artifact), allow_pickle=False) as data:
         points = data["points"].astype(np.float64)
         k_distance, lrd, k = data["k_distance"], data["lrd"], int(data["n_neighbors"][0])
-    squared_norms = (points ** 2).sum(axis=1)
+    squared_norms = (points**2).sum(axis=1)
 
     def chunk(Z: np.ndarray) -> np.ndarray:
         Z = Z.astype(np.float64)
-        d2 = (Z ** 2).sum(axis=1)[:, None] - 2 * Z @ points.T + squared_norms[None, :]
+        d2 = (Z**2).sum(axis=1)[:, None] - 2 * Z @ points.T + squared_norms[None, :]
         nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]
         distance = np.sqrt(np.maximum(np.take_along_axis(d2, nearest, axis=1), 0))
         reach = np.maximum(distance, k_distance[nearest])
@@ -77,7 +79,7 @@ def knn_lof_scorer(artifact: bytes) -> Scorer:
         return lrd[nearest].mean(axis=1) / own_lrd
 
     def score(Z: np.ndarray) -> tuple[np.ndarray, None]:
-        parts = [chunk(Z[i:i + KNN_CHUNK_ROWS]) for i in range(0, len(Z), KNN_CHUNK_ROWS)]
+        parts = [chunk(Z[i : i + KNN_CHUNK_ROWS]) for i in range(0, len(Z), KNN_CHUNK_ROWS)]
         return (np.concatenate(parts) if parts else np.zeros(0)), None
 
     return score
@@ -127,7 +129,7 @@ class AnomalyModel:
     scorer: Scorer
 
     @classmethod
-    def from_manifest(cls, block: dict[str, Any], artifact: bytes) -> "AnomalyModel":
+    def from_manifest(cls, block: dict[str, Any], artifact: bytes) -> AnomalyModel:
         """Build from a manifest's `anomaly` block and the artifact it names; KeyError/ValueError if malformed."""
         kind = block["kind"]
         if kind not in SCORERS:
@@ -184,11 +186,24 @@ class AnomalyModel:
             for j in top_indices(row_weights, TOP_ANOMALOUS_FEATURES):
                 share = round(row_weights[j] / total, 4) if total > 0 else 0.0
                 if share > 0:
-                    features.append({"feature_name": feature_names[j], "actual_value": round(row_values[j], 4),
-                                     "typical_range": [low[j], high[j]], "share": share,
-                                     "reconstruction_error": round(row_weights[j], 6) if has_errors else None})
-            blocks.append({"score": round(score, 6), "is_anomalous": flag, "threshold": threshold,
-                           "detector": self.kind, "top_features": features})
+                    features.append(
+                        {
+                            "feature_name": feature_names[j],
+                            "actual_value": round(row_values[j], 4),
+                            "typical_range": [low[j], high[j]],
+                            "share": share,
+                            "reconstruction_error": round(row_weights[j], 6) if has_errors else None,
+                        }
+                    )
+            blocks.append(
+                {
+                    "score": round(score, 6),
+                    "is_anomalous": flag,
+                    "threshold": threshold,
+                    "detector": self.kind,
+                    "top_features": features,
+                }
+            )
         return blocks
 
     @cached_property  # a frozen dataclass still has an instance __dict__ for this cache

@@ -7,25 +7,27 @@ loaded in a background thread, verified (checksums, feature list, canary documen
 and only then swapped in; if anything fails, the old version keeps serving and the
 failure is kept for `status()`.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from models.anomaly import AnomalyModel, top_indices
 from domain.document_type import DocumentType
 from domain.features import Extraction, Reason
-from models.model_store import ModelStore, ModelStoreError, VerificationFailed
 from domain.fields import DocumentFields
 from domain.scoring import APPROVE, ESCALATE, RECOMMENDATION_FOR_LEVEL, RiskThresholds, ScoringResult
+from models.anomaly import AnomalyModel, top_indices
+from models.model_store import ModelStore, ModelStoreError, VerificationFailed
 from models.serving import MODEL_NAMES, OnnxEnsemble
 
 log = logging.getLogger(__name__)
@@ -141,7 +143,7 @@ class FraudDetector:
             typical=np.asarray(stats["typical"], dtype=np.float64),
             spread=np.maximum(np.asarray(stats["spread"], dtype=np.float64), 1e-6),
             importance=np.asarray(stats["importance"], dtype=np.float64),
-            loaded_at=datetime.now(timezone.utc).isoformat(),
+            loaded_at=datetime.now(UTC).isoformat(),
             anomaly=anomaly,
         )
 
@@ -160,7 +162,9 @@ class FraudDetector:
         """Non-versioned <type>_<model>.pkl files from before versioning, exported to ONNX on load."""
         paths = self.store.legacy_files(MODEL_NAMES)
         if self.legacy_loader is None or not all(path.exists() for path in paths.values()):
-            raise ModelNotLoaded(f"No {self.document_type.name} model: no {self.store.active_path.name} and no legacy files")
+            raise ModelNotLoaded(
+                f"No {self.document_type.name} model: no {self.store.active_path.name} and no legacy files"
+            )
         return self.legacy_loader(paths, self.extractor.feature_names, LEGACY_VERSION)
 
     def reload_models(self) -> bool:
@@ -186,12 +190,17 @@ class FraudDetector:
                 self.last_error = {
                     "version": version,
                     "error": str(exc) or type(exc).__name__,
-                    "at": datetime.now(timezone.utc).isoformat(),
+                    "at": datetime.now(UTC).isoformat(),
                 }
                 if current is None and version is not None:  # starting up: serve the version before it
                     self._current = current = self._load_version_before(version)
-                log.error("Could not load %s model version %s: %s; still serving %s",
-                          self.document_type.name, version, exc, current.version if current else "nothing")
+                log.error(
+                    "Could not load %s model version %s: %s; still serving %s",
+                    self.document_type.name,
+                    version,
+                    exc,
+                    current.version if current else "nothing",
+                )
                 return False
             self._current = loaded
             self._seen_signature = signature
@@ -238,11 +247,12 @@ class FraudDetector:
         loaded = self._current
         if loaded is None:
             raise ModelNotLoaded(f"No {self.document_type.name} model is loaded")
-        today = today or datetime.now(timezone.utc).date()
+        today = today or datetime.now(UTC).date()
         return self.score_extractions(loaded, [self.extractor.extract(doc, today) for doc in docs])
 
-    def score_extractions(self, loaded: LoadedVersion, extractions: Sequence[Extraction],
-                          explain: bool = True) -> list[ScoringResult]:
+    def score_extractions(
+        self, loaded: LoadedVersion, extractions: Sequence[Extraction], explain: bool = True
+    ) -> list[ScoringResult]:
         """Results for extracted documents (feature values and rule reasons), all by version `loaded`.
 
         `explain=False` leaves `top_features` empty (a batch that is not stored never shows them).
@@ -267,28 +277,38 @@ class FraudDetector:
                     row_reasons.append(_anomaly_reason(anomaly_block, label))
                     if recommendation == APPROVE and self.anomaly_escalates:
                         recommendation = ESCALATE
-            results.append(ScoringResult(
-                risk_score=risk_score,
-                risk_level=level,
-                recommendation=recommendation,
-                confidence_score=self.thresholds.confidence(risk_score, scores),
-                model_version=loaded.version,
-                model_scores={name: round(score, 2) for name, score in zip(names, scores)},
-                reasons=row_reasons,
-                top_features=top_features[i],
-                features=dict(zip(loaded.feature_names, extractions[i].values)),
-                anomaly=anomaly_block,
-            ))
+            results.append(
+                ScoringResult(
+                    risk_score=risk_score,
+                    risk_level=level,
+                    recommendation=recommendation,
+                    confidence_score=self.thresholds.confidence(risk_score, scores),
+                    model_version=loaded.version,
+                    model_scores={name: round(score, 2) for name, score in zip(names, scores)},
+                    reasons=row_reasons,
+                    top_features=top_features[i],
+                    features=dict(zip(loaded.feature_names, extractions[i].values)),
+                    anomaly=anomaly_block,
+                )
+            )
         return results
 
     @staticmethod
     def _top_features(loaded: LoadedVersion, rows: np.ndarray) -> list[list[dict[str, Any]]]:
-        """Per row, the features that pushed its score most: importance times distance from a typical genuine document."""
+        """Per row, the features that pushed its score most.
+
+        A feature's weight is its importance times its distance from a typical genuine document.
+        """
         deviation = (rows - loaded.typical) / loaded.spread
         weights = (loaded.importance * np.abs(deviation)).tolist()
         # One conversion to Python lists, then plain Python per row: a document has a handful of features
         # to report, and per-call NumPy overhead on (1, n) arrays cost more than the models.
-        higher, values, typical, names = (deviation > 0).tolist(), rows.tolist(), loaded.typical_rounded, loaded.feature_names
+        higher, values, typical, names = (
+            (deviation > 0).tolist(),
+            rows.tolist(),
+            loaded.typical_rounded,
+            loaded.feature_names,
+        )
         explained = []
         for row_weights, row_higher, row_values in zip(weights, higher, values):
             total = sum(row_weights)
@@ -296,8 +316,15 @@ class FraudDetector:
             for j in top_indices(row_weights, TOP_FEATURE_COUNT):
                 share = round(row_weights[j] / total, 4) if total > 0 else 0.0
                 if share > 0:
-                    features.append({"feature": names[j], "value": round(row_values[j], 4), "typical_value": typical[j],
-                                     "direction": "higher" if row_higher[j] else "lower", "contribution": share})
+                    features.append(
+                        {
+                            "feature": names[j],
+                            "value": round(row_values[j], 4),
+                            "typical_value": typical[j],
+                            "direction": "higher" if row_higher[j] else "lower",
+                            "contribution": share,
+                        }
+                    )
             explained.append(features)
         return explained
 
@@ -317,5 +344,7 @@ def _anomaly_reason(block: dict[str, Any], label: str) -> Reason:
         f"{f['feature_name']} = {f['actual_value']:g} (typical {f['typical_range'][0]:g} to {f['typical_range'][1]:g})"
         for f in block["top_features"]
     ]
-    return Reason("ANOMALOUS_DOCUMENT",
-                  f"Unlike the genuine {label}s the model was trained on: " + ("; ".join(parts) or "unusual combination"))
+    return Reason(
+        "ANOMALOUS_DOCUMENT",
+        f"Unlike the genuine {label}s the model was trained on: " + ("; ".join(parts) or "unusual combination"),
+    )

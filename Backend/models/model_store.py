@@ -9,6 +9,7 @@ A version is valid only when its manifest exists and every file it lists matches
 sha256. Without ACTIVE_VERSION.txt the legacy non-versioned files <type>_<model>.pkl
 are used (see `legacy_files`).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ class ModelStore:
         """A UTC timestamp id not used by any version on disk (call under `lock()`)."""
         stamp = time.time()
         while True:
-            version = datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y%m%d_%H%M%S")
+            version = datetime.fromtimestamp(stamp, UTC).strftime("%Y%m%d_%H%M%S")
             if not list(self.directory.glob(f"{self.doc_type}_*_{version}.*")):
                 return version
             stamp += 1
@@ -201,7 +202,7 @@ class ModelStore:
     def version_ids(self) -> list[str]:
         """Ids of every version with a manifest, newest first."""
         prefix, suffix = f"{self.doc_type}_manifest_", ".json"
-        ids = [p.name[len(prefix):-len(suffix)] for p in self.directory.glob(f"{prefix}*{suffix}")]
+        ids = [p.name[len(prefix) : -len(suffix)] for p in self.directory.glob(f"{prefix}*{suffix}")]
         return sorted((v for v in ids if VERSION_PATTERN.match(v)), reverse=True)
 
     def list_versions(self) -> list[VersionInfo]:

@@ -1,10 +1,11 @@
 """The models of one version as they serve requests: ONNX Runtime sessions, nothing else.
 
 Training saves each model twice: the scikit-learn/XGBoost estimator (joblib, used for
-retraining and evaluation) and its ONNX export (used here). ONNX Runtime scores one row
-of a 100-tree forest in about 10 microseconds where scikit-learn's `predict` takes
-milliseconds, and a serving process then needs neither scikit-learn nor XGBoost in memory.
+retraining and evaluation) and its ONNX export (used here). ONNX Runtime scores a row
+hundreds of times faster than scikit-learn's `predict` (docs/benchmarks.md), and a serving
+process then needs neither scikit-learn nor XGBoost in memory.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,1 +1,4 @@
-"""Money orders: only what differs for this type (fields, features, synthetic documents); the type itself is declared in document_types.py."""
+"""Money orders: only what differs for this type (fields, features, synthetic documents).
+
+The type itself is declared once, in document_types.py.
+"""

@@ -1,15 +1,22 @@
 """Money order fields as the OCR step extracts them."""
+
 from __future__ import annotations
 
 from typing import ClassVar
 
-from domain.parsing import Amount, DateValue, Identifier, Quality, Text
 from domain.fields import DocumentFields
+from domain.parsing import Amount, DateValue, Identifier, Quality, Text
 
 
 class MoneyOrderFields(DocumentFields):
     key_fields: ClassVar[tuple[str, ...]] = (
-        "issuer", "serial_number", "amount", "amount_written", "purchaser_name", "payee_name", "issue_date",
+        "issuer",
+        "serial_number",
+        "amount",
+        "amount_written",
+        "purchaser_name",
+        "payee_name",
+        "issue_date",
     )
 
     issuer: Text = None

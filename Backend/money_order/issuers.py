@@ -13,6 +13,7 @@ ignored ("U.S. Postal Service" == "us postal service"), and an alias may appear 
 a longer printed name ("MoneyGram Payment Systems, Inc."). A near miss ("Western Unoin")
 is not a match: that is exactly what a counterfeit looks like.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,15 @@ ISSUERS: tuple[Issuer, ...] = (
     Issuer(
         key="usps",
         name="U.S. Postal Service",
-        aliases=("USPS", "United States Postal Service", "U.S. Postal Service", "US Postal Service",
-                 "Postal Money Order", "U.S. Postal Money Order", "United States Postal Money Order"),
+        aliases=(
+            "USPS",
+            "United States Postal Service",
+            "U.S. Postal Service",
+            "US Postal Service",
+            "Postal Money Order",
+            "U.S. Postal Money Order",
+            "United States Postal Money Order",
+        ),
         face_value_limit=1000.00,
         serial_format=re.compile(r"\d{11}"),
         serial_layout="#" * 11,
@@ -61,8 +69,13 @@ ISSUERS: tuple[Issuer, ...] = (
     Issuer(
         key="moneygram",
         name="MoneyGram",
-        aliases=("MoneyGram", "Money Gram", "MoneyGram International", "MoneyGram Payment Systems",
-                 "MoneyGram Money Order"),
+        aliases=(
+            "MoneyGram",
+            "Money Gram",
+            "MoneyGram International",
+            "MoneyGram Payment Systems",
+            "MoneyGram Money Order",
+        ),
         face_value_limit=1000.00,
         serial_format=re.compile(r"\d{11}"),
         serial_layout="#" * 11,

@@ -1,10 +1,12 @@
 """Synthetic money orders: real issuers' limits and serial formats, and the ways forgeries break them."""
+
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
 import numpy as np
+
 from domain.amount_words import amount_to_words
 from domain.synthetic import (
     CITIES,
@@ -22,14 +24,19 @@ from domain.synthetic import (
     recent_date,
     scan_quality,
 )
-
 from money_order.features import NEAR_LIMIT_SHARE
 from money_order.issuers import COMMON_FACE_VALUE_LIMIT, ISSUERS, Issuer, lookup_issuer
 
 ISSUER_WEIGHTS = {"usps": 0.35, "western_union": 0.2, "moneygram": 0.25, "walmart": 0.12, "seven_eleven": 0.08}
 AGENT_KINDS = ("Post Office", "Grocery", "Pharmacy", "Supercenter", "Convenience Store", "Check Cashing")
-MADE_UP_ISSUERS = ("Global Express Money Orders", "First Federal Remittance", "Liberty Money Transfer",
-                   "National Payment Orders", "United Money Services", "Capital Remit Co")
+MADE_UP_ISSUERS = (
+    "Global Express Money Orders",
+    "First Federal Remittance",
+    "Liberty Money Transfer",
+    "National Payment Orders",
+    "United Money Services",
+    "Capital Remit Co",
+)
 _OCR_JUNK = "#~%&?"
 
 
@@ -195,8 +202,15 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         "future_date": future_date("issue_date", days=(1, 181)),
         "payee_equals_purchaser": _payee_equals_purchaser,
         "round_amount_near_limit": _round_amount_near_limit,
-        "missing_fields": blank_key_fields((
-            "issuer", "serial_number", "amount_written", "purchaser_name", "payee_name", "issue_date",
-        )),
+        "missing_fields": blank_key_fields(
+            (
+                "issuer",
+                "serial_number",
+                "amount_written",
+                "purchaser_name",
+                "payee_name",
+                "issue_date",
+            )
+        ),
         "poor_scan": poor_scan(_raised_amount_smudged_words),
     }

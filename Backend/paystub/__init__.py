@@ -1,1 +1,4 @@
-"""Paystubs: only what differs for this type (fields, features, synthetic documents); the type itself is declared in document_types.py."""
+"""Paystubs: only what differs for this type (fields, features, synthetic documents).
+
+The type itself is declared once, in document_types.py.
+"""

@@ -1,16 +1,25 @@
 """Paystub fields as the OCR step extracts them."""
+
 from __future__ import annotations
 
 from typing import ClassVar
 
-from domain.parsing import Amount, DateValue, Identifier, Quality, Text
 from domain.fields import DocumentFields
+from domain.parsing import Amount, DateValue, Identifier, Quality, Text
 
 
 class PaystubFields(DocumentFields):
     key_fields: ClassVar[tuple[str, ...]] = (
-        "company_name", "employee_name", "pay_date", "pay_period_start", "pay_period_end",
-        "gross_pay", "net_pay", "federal_tax", "social_security", "medicare",
+        "company_name",
+        "employee_name",
+        "pay_date",
+        "pay_period_start",
+        "pay_period_end",
+        "gross_pay",
+        "net_pay",
+        "federal_tax",
+        "social_security",
+        "medicare",
     )
 
     company_name: Text = None

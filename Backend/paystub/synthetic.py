@@ -1,10 +1,12 @@
 """Synthetic paystubs: plausible payroll arithmetic, and the ways forged stubs break it."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+
 from domain.synthetic import (
     SyntheticDocumentGenerator,
     address,
@@ -19,8 +21,17 @@ from domain.synthetic import (
     scan_quality,
 )
 
-COMPANIES = ("Acme Logistics LLC", "Blue River Health", "Northwind Traders", "Summit Foods Inc", "Orion Software Corp",
-             "Pioneer Construction", "Lakeside School District", "Harbor Freight Lines", "Evergreen Dental Group")
+COMPANIES = (
+    "Acme Logistics LLC",
+    "Blue River Health",
+    "Northwind Traders",
+    "Summit Foods Inc",
+    "Orion Software Corp",
+    "Pioneer Construction",
+    "Lakeside School District",
+    "Harbor Freight Lines",
+    "Evergreen Dental Group",
+)
 PERIOD_DAYS = (7, 14, 15, 30)
 
 
@@ -113,10 +124,17 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         "future_pay_date": future_date("pay_date", days=(5, 120)),
         "pay_date_outside_period": _pay_date_outside_period,
         "round_figures": _round_figures,
-        "missing_fields": blank_key_fields((
-            "company_name", "employee_name", "pay_period_start", "pay_period_end",
-            "federal_tax", "social_security", "medicare",
-        )),
+        "missing_fields": blank_key_fields(
+            (
+                "company_name",
+                "employee_name",
+                "pay_period_start",
+                "pay_period_end",
+                "federal_tax",
+                "social_security",
+                "medicare",
+            )
+        ),
         "no_withholding": _no_withholding,
         "poor_scan": poor_scan(_net_raised_slightly),
     }

@@ -12,6 +12,7 @@ zone, so the two firings of a repeated hour when daylight saving ends are one pe
 The app factory builds one `RetrainingScheduler` per process and keeps it in the app's
 services; nothing here is a module global.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -21,7 +22,7 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,23 +32,23 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from training.retraining_config import RetrainingConfig
+from scheduler.triggers import Decision, flag_rate_decision, new_data_decision
 from services.retraining import AlreadyRunning, RetrainingRunner
 from store.locks import DatabaseLock, LockTimeout
 from store.run_registry import RunRegistry
-from scheduler.triggers import Decision, flag_rate_decision, new_data_decision
+from training.retraining_config import RetrainingConfig
 
 log = logging.getLogger(__name__)
 
 WEEKLY_JOB_ID = "weekly_document_retraining"
 TRIGGER_JOB_ID = "retraining_trigger_check"
-EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)  # interval triggers start here, so every process agrees on periods
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)  # interval triggers start here, so every process agrees on periods
 LOCK_WAIT_SECONDS = 6 * 3600
 JOB_WAIT_SECONDS = 3 * 3600
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def period_of(trigger: BaseTrigger, now: datetime, zone: ZoneInfo) -> str:
@@ -71,10 +72,18 @@ def period_of(trigger: BaseTrigger, now: datetime, zone: ZoneInfo) -> str:
 class RetrainingScheduler:
     """One process's scheduler. `services` gives the document store and detectors; `runner` starts runs."""
 
-    def __init__(self, app_config, retraining_config: RetrainingConfig, services, runner: RetrainingRunner,
-                 registry: RunRegistry | None = None, lock: DatabaseLock | None = None,
-                 weekly_trigger: BaseTrigger | None = None, trigger_check: BaseTrigger | None = None,
-                 weekly_job: Callable[[str], Any] | None = None):
+    def __init__(
+        self,
+        app_config,
+        retraining_config: RetrainingConfig,
+        services,
+        runner: RetrainingRunner,
+        registry: RunRegistry | None = None,
+        lock: DatabaseLock | None = None,
+        weekly_trigger: BaseTrigger | None = None,
+        trigger_check: BaseTrigger | None = None,
+        weekly_job: Callable[[str], Any] | None = None,
+    ):
         self.app_config = app_config
         self.config = retraining_config
         self.services = services
@@ -82,12 +91,17 @@ class RetrainingScheduler:
         url = app_config.database_url()
         self.registry = registry or RunRegistry(url)
         self.lock = lock or DatabaseLock(url)
-        g = retraining_config.global_settings
-        self.zone = ZoneInfo(g.schedule_timezone)
+        common = retraining_config.global_settings
+        self.zone = ZoneInfo(common.schedule_timezone)
         self.weekly_trigger = weekly_trigger or CronTrigger(
-            day_of_week=g.schedule_day_of_week, hour=g.schedule_hour, minute=g.schedule_minute, timezone=self.zone)
+            day_of_week=common.schedule_day_of_week,
+            hour=common.schedule_hour,
+            minute=common.schedule_minute,
+            timezone=self.zone,
+        )
         self.trigger_check = trigger_check or IntervalTrigger(
-            minutes=g.trigger_check_interval_minutes, start_date=EPOCH, timezone=timezone.utc)
+            minutes=common.trigger_check_interval_minutes, start_date=EPOCH, timezone=UTC
+        )
         self.weekly_job = weekly_job or (lambda reason: self.retrain_all_documents(reason))
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.scheduler: BackgroundScheduler | None = None
@@ -113,9 +127,10 @@ class RetrainingScheduler:
 
     def _scheduled(self, job_id: str, trigger: BaseTrigger, work: Callable[[str], Any]) -> Callable[[], None]:
         def fire() -> None:
-            period = period_of(trigger, datetime.now(timezone.utc), self.zone)
+            period = period_of(trigger, datetime.now(UTC), self.zone)
             reason = f"scheduled ({job_id}, period {period})"
             self.run_exactly_once(job_id, period, reason, lambda: work(reason))
+
         return fire
 
     # the jobs -----------------------------------------------------------------------------
@@ -139,11 +154,12 @@ class RetrainingScheduler:
         job = self.runner.wait(job_id, timeout=JOB_WAIT_SECONDS) or {}
         result = job.get("result") or {"success": False, "reason": job.get("error") or "did not finish"}
         return {key: result.get(key) for key in ("success", "activated", "version_id", "data_source", "reason")} | {
-            "job_id": job_id}
+            "job_id": job_id
+        }
 
     def decisions(self, name: str, now: datetime | None = None) -> list[Decision]:
         """The new-data and flag-rate decisions for one type, as of `now`."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         settings = self.config.for_type(name)
         table = self.services.types[name].table
         versions = self.services.versions[name]
@@ -191,18 +207,30 @@ class RetrainingScheduler:
         if not self.app_config.ENABLE_AUTOMATED_RETRAINING:
             log.info("Automated retraining is off (ENABLE_AUTOMATED_RETRAINING=false): nothing scheduled")
             return False
-        g = self.config.global_settings
-        if not g.scheduled_retraining_enabled:
+        common = self.config.global_settings
+        if not common.scheduled_retraining_enabled:
             log.info("Scheduled retraining is off (scheduled_retraining_enabled=false): nothing scheduled")
             return False
         scheduler = BackgroundScheduler(timezone=self.zone)
         scheduler.add_listener(self._on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
-        common = dict(replace_existing=True, max_instances=1, coalesce=True, misfire_grace_time=g.misfire_grace_time_seconds)
-        scheduler.add_job(self._scheduled(WEEKLY_JOB_ID, self.weekly_trigger, self.weekly_job), self.weekly_trigger,
-                          id=WEEKLY_JOB_ID, name="Weekly retraining of every document type",
-                          next_run_time=self._catch_up_time(), **common)
-        scheduler.add_job(self._scheduled(TRIGGER_JOB_ID, self.trigger_check, self.check_triggers), self.trigger_check,
-                          id=TRIGGER_JOB_ID, name="Retrain on new labels or a drifting flag rate", **common)
+        job_options = dict(
+            replace_existing=True, max_instances=1, coalesce=True, misfire_grace_time=common.misfire_grace_time_seconds
+        )
+        scheduler.add_job(
+            self._scheduled(WEEKLY_JOB_ID, self.weekly_trigger, self.weekly_job),
+            self.weekly_trigger,
+            id=WEEKLY_JOB_ID,
+            name="Weekly retraining of every document type",
+            next_run_time=self._catch_up_time(),
+            **job_options,
+        )
+        scheduler.add_job(
+            self._scheduled(TRIGGER_JOB_ID, self.trigger_check, self.check_triggers),
+            self.trigger_check,
+            id=TRIGGER_JOB_ID,
+            name="Retrain on new labels or a drifting flag rate",
+            **job_options,
+        )
         scheduler.start()
         self.scheduler = scheduler
         if stop_at_exit:
@@ -216,8 +244,10 @@ class RetrainingScheduler:
         APScheduler's memory job store forgets fires that happened while the server was down;
         scheduling the missed one in the past makes APScheduler run it once (within grace).
         """
-        now = datetime.now(timezone.utc)
-        last = self.weekly_trigger.get_next_fire_time(None, now - timedelta(seconds=self.config.global_settings.misfire_grace_time_seconds))
+        now = datetime.now(UTC)
+        last = self.weekly_trigger.get_next_fire_time(
+            None, now - timedelta(seconds=self.config.global_settings.misfire_grace_time_seconds)
+        )
         if last is None or last > now:
             return self.weekly_trigger.get_next_fire_time(None, now)
         period = period_of(self.weekly_trigger, now, self.zone)
@@ -243,8 +273,9 @@ class RetrainingScheduler:
     @staticmethod
     def _on_event(event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:
-            log.warning("Scheduled job %s missed its run at %s (outside the grace time)", event.job_id,
-                        event.scheduled_run_time)
+            log.warning(
+                "Scheduled job %s missed its run at %s (outside the grace time)", event.job_id, event.scheduled_run_time
+            )
         else:
             log.error("Scheduled job %s raised: %s", event.job_id, event.exception)
 
@@ -256,8 +287,18 @@ class RetrainingScheduler:
 
     def status(self) -> dict[str, Any]:
         running = bool(self.scheduler and self.scheduler.running)
-        jobs = [{"id": job.id, "name": job.name,
-                 "next_run_time": job.next_run_time.isoformat() if job.next_run_time else None}
-                for job in (self.scheduler.get_jobs() if running else [])]
-        return {"running": running, "process": self.holder, "jobs": jobs, "last_runs": self.registry.last_runs(),
-                "lock_holder": self.registry.get_state("lock_holder")}
+        jobs = [
+            {
+                "id": job.id,
+                "name": job.name,
+                "next_run_time": job.next_run_time.isoformat() if job.next_run_time else None,
+            }
+            for job in (self.scheduler.get_jobs() if running else [])
+        ]
+        return {
+            "running": running,
+            "process": self.holder,
+            "jobs": jobs,
+            "last_runs": self.registry.last_runs(),
+            "lock_holder": self.registry.get_state("lock_holder"),
+        }

@@ -1,11 +1,12 @@
 """When a type should be retrained before its weekly run: enough new labels, or a drifting flag rate."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from store.document_store import DocumentStore
 from models.model_store import ModelStore, ModelStoreError
+from store.document_store import DocumentStore
 from training.model_performance_tracker import ModelPerformanceTracker
 from training.retraining_config import DataQuality, DocumentTypeSettings
 
@@ -41,8 +42,15 @@ def _too_soon(tracker: ModelPerformanceTracker, settings: DocumentTypeSettings, 
     return None
 
 
-def new_data_decision(store: DocumentStore, table: str, model_store: ModelStore, tracker: ModelPerformanceTracker,
-                      settings: DocumentTypeSettings, quality: DataQuality, now: datetime) -> Decision:
+def new_data_decision(
+    store: DocumentStore,
+    table: str,
+    model_store: ModelStore,
+    tracker: ModelPerformanceTracker,
+    settings: DocumentTypeSettings,
+    quality: DataQuality,
+    now: datetime,
+) -> Decision:
     """Due when at least auto_train_threshold labels arrived since the active version was trained."""
     active, trained_at = active_trained_at(model_store)
     new = store.count_labelled(table, quality.label_query(since=trained_at))
@@ -55,13 +63,16 @@ def new_data_decision(store: DocumentStore, table: str, model_store: ModelStore,
     return Decision(True, "new-data", f"{new} new labelled documents since version {active} (threshold {threshold})")
 
 
-def flag_rate_decision(store: DocumentStore, table: str, tracker: ModelPerformanceTracker,
-                       settings: DocumentTypeSettings, now: datetime) -> Decision:
+def flag_rate_decision(
+    store: DocumentStore, table: str, tracker: ModelPerformanceTracker, settings: DocumentTypeSettings, now: datetime
+) -> Decision:
     """Due when the REJECT share of recent analyses leaves reject_rate_band."""
     counts = store.recommendation_counts(table, now - timedelta(days=settings.performance_window_days))
     total = sum(counts.values())
     if total < settings.min_documents_for_flag_rate:
-        return Decision(False, "flag-rate", f"{total} analyses in the window, under {settings.min_documents_for_flag_rate}")
+        return Decision(
+            False, "flag-rate", f"{total} analyses in the window, under {settings.min_documents_for_flag_rate}"
+        )
     share = counts.get("REJECT", 0) / total
     low, high = settings.reject_rate_band
     if low <= share <= high:
@@ -69,5 +80,9 @@ def flag_rate_decision(store: DocumentStore, table: str, tracker: ModelPerforman
     soon = _too_soon(tracker, settings, now)
     if soon:
         return Decision(False, "flag-rate", soon)
-    return Decision(True, "flag-rate", f"REJECT share {share:.1%} over the last {settings.performance_window_days:g} "
-                                       f"days is outside [{low:.0%}, {high:.0%}] ({total} analyses)")
+    return Decision(
+        True,
+        "flag-rate",
+        f"REJECT share {share:.1%} over the last {settings.performance_window_days:g} "
+        f"days is outside [{low:.0%}, {high:.0%}] ({total} analyses)",
+    )

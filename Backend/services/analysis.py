@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.batch import BatchResult, RowOutcome, Unreadable, documents_from_json, documents_from_sheet
@@ -101,7 +101,7 @@ class AnalysisService:
         detector = self.detectors[doc_type.name]
         detector.refresh_if_changed()
         result = detector.score(parsed.fields)
-        record = analysis_record(doc_type.name, parsed.raw_fields, result, datetime.now(timezone.utc), parsed.warnings)
+        record = analysis_record(doc_type.name, parsed.raw_fields, result, datetime.now(UTC), parsed.warnings)
         stored, warning = self._save(doc_type, [record], KEPT_FOR_LATER, NOT_STORED, one=True)
         if warning:
             record.warnings.append(warning)
@@ -147,8 +147,9 @@ class AnalysisService:
                     outcome.document_id = None
         return BatchAnalysis(result, stored, warnings)
 
-    def _save(self, doc_type: DocumentType, records: list[AnalysisRecord], later: str, lost: str,
-              one: bool = False) -> tuple[bool, str | None]:
+    def _save(
+        self, doc_type: DocumentType, records: list[AnalysisRecord], later: str, lost: str, one: bool = False
+    ) -> tuple[bool, str | None]:
         """Store `records` (`one`: a single analysis): (stored now, warning). Kept in the outbox during an outage."""
         try:
             if one:
@@ -172,12 +173,12 @@ class AnalysisService:
     def list(self, doc_type: DocumentType, query: ListQuery) -> list[AnalysisRecord]:
         return self.store.list_analyses(doc_type.table, query)
 
-    def review(self, doc_type: DocumentType, document_id: str, decision: str, reviewer: str,
-               notes: str | None) -> tuple[AnalysisRecord, str]:
+    def review(
+        self, doc_type: DocumentType, document_id: str, decision: str, reviewer: str, notes: str | None
+    ) -> tuple[AnalysisRecord, str]:
         """Record a reviewer's decision; the record and the training status. NotFound, StoreUnavailable."""
         self.get(doc_type, document_id)  # NotFound before writing anything
-        record = self.store.record_review(doc_type.table, document_id, decision, reviewer, notes,
-                                          datetime.now(timezone.utc))
+        record = self.store.record_review(doc_type.table, document_id, decision, reviewer, notes, datetime.now(UTC))
         if record is None:
             raise NotFound("Document disappeared while reviewing")
         log.info("Review recorded for a %s: %s", doc_type.name, decision)
@@ -220,10 +221,10 @@ def score_documents(
     if loaded is None:
         raise ModelNotLoaded(f"No {detector.document_type.name} model is loaded")
     doc_type = detector.document_type
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     outcomes: list[RowOutcome] = []
     for start in range(0, len(documents), chunk_rows):
-        chunk = documents[start:start + chunk_rows]
+        chunk = documents[start : start + chunk_rows]
         readable: list[tuple[RowOutcome, Extraction]] = []
         for number, document in chunk:
             if isinstance(document, Unreadable):

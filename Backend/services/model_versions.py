@@ -30,7 +30,7 @@ class VersionHistory(Protocol):
 
 
 class RollbackRefused(ValueError):
-    """The rollback cannot happen; `status` is the HTTP status that says why (400, 404, 409), `detail` what was wrong."""
+    """The rollback cannot happen: `status` is the HTTP status that says why (400, 404, 409), `detail` what."""
 
     def __init__(self, status: int, message: str, detail: str | None = None):
         super().__init__(message)
@@ -76,7 +76,8 @@ class ModelVersions:
         target = requested
         if target is None:
             target = self.history.previous_active(current) or next(
-                (i.version for i in self.store.list_versions() if i.valid and current and i.version < current), None)
+                (i.version for i in self.store.list_versions() if i.valid and current and i.version < current), None
+            )
             if target is None:
                 raise RollbackRefused(409, "No previous version to roll back to", "none before the active one")
         try:

@@ -7,6 +7,7 @@ during a retrain went from about 3x idle (SCHED_IDLE alone) to 1.4x (bench/retra
 Both settings are per thread on Linux and inherited by threads started later, so they are
 applied to every thread already running: NumPy starts its BLAS pool at import.
 """
+
 from __future__ import annotations
 
 import os

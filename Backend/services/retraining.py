@@ -4,6 +4,7 @@ Both the admin API and the scheduler start runs through `RetrainingRunner.start`
 is one way to start a run. The child (`python -m training.automated_retraining`) holds the
 type's retrain lock for the whole run; a second start while the lock is held is refused.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from models.model_store import ModelStore
@@ -45,15 +46,24 @@ class RetrainingRunner:
             if self.is_running(doc_type):
                 raise AlreadyRunning(doc_type, job["job_id"] if job else None)
             if job:
-                age = (datetime.now(timezone.utc) - datetime.fromisoformat(job["created_at"])).total_seconds()
+                age = (datetime.now(UTC) - datetime.fromisoformat(job["created_at"])).total_seconds()
                 if job["status"] == "queued" and age < QUEUED_GRACE_SECONDS:
                     raise AlreadyRunning(doc_type, job["job_id"])
                 self.jobs.fail(job["job_id"], "abandoned: its process ended without finishing")
             job_id = self.jobs.create(doc_type, trigger)
-            command = [sys.executable, "-m", "training.automated_retraining", doc_type, "--job-id", job_id,
-                       "--trigger", trigger]
-            process = subprocess.Popen(command, cwd=BACKEND_DIR, env=self.config.child_environment(),
-                                       start_new_session=True)
+            command = [
+                sys.executable,
+                "-m",
+                "training.automated_retraining",
+                doc_type,
+                "--job-id",
+                job_id,
+                "--trigger",
+                trigger,
+            ]
+            process = subprocess.Popen(
+                command, cwd=BACKEND_DIR, env=self.config.child_environment(), start_new_session=True
+            )
             yield_cpu_to_serving(process.pid)  # before it imports anything: its imports compete with serving too
         threading.Thread(target=self._reap, args=(process, job_id), daemon=True, name=f"reap-{job_id[:8]}").start()
         log.info("Started %s retraining job %s (%s)", doc_type, job_id, trigger)

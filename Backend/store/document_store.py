@@ -4,12 +4,14 @@ Detectors, retrainers and the API talk to this interface only; SQLite, PostgreSQ
 Supabase implement it. Records carry the raw fields exactly as the client sent them, so a
 retrain can re-extract features with the current extractor.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from datetime import datetime
 
 from domain.records import AnalysisRecord, LabelQuery, ListQuery
+
 
 class StoreUnavailable(RuntimeError):
     """The backing database could not be reached or refused the operation."""
@@ -82,5 +84,5 @@ class DocumentStore(ABC):
     def ping(self) -> bool:
         """True when the store answers."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional for stores that hold no connections
         """Release connections."""

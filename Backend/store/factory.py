@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from config import Config
 from domain.document_type import DocumentType
@@ -12,12 +12,14 @@ from store.sql import SqlDocumentStore
 
 
 def document_store(config: Config, types: Iterable[DocumentType]) -> DocumentStore:
-    """Supabase when SUPABASE_URL and SUPABASE_KEY are set, else SQL (DATABASE_URL, or SQLite in the instance folder)."""
+    """Supabase when SUPABASE_URL and SUPABASE_KEY are set, else SQL (DATABASE_URL, or SQLite in the instance)."""
     tables = {t.table: t.name for t in types}
     if config.SUPABASE_URL and config.SUPABASE_KEY:
         from store.supabase import SupabaseDocumentStore  # supabase-py is loaded only where it is used
 
-        return SupabaseDocumentStore(config.SUPABASE_URL, config.SUPABASE_KEY, tables, max_rows=config.SUPABASE_MAX_ROWS)
+        return SupabaseDocumentStore(
+            config.SUPABASE_URL, config.SUPABASE_KEY, tables, max_rows=config.SUPABASE_MAX_ROWS
+        )
     return SqlDocumentStore(config.database_url(), tables)
 
 

@@ -3,11 +3,12 @@
 A retrain runs in its own process; any API worker can answer `GET /api/retraining/jobs/<id>`
 because the job lives in the `retraining_jobs` table of the service database.
 """
+
 from __future__ import annotations
 
 import socket
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, select, update
@@ -17,7 +18,8 @@ from store.sql import create_tables, make_engine
 ACTIVE_STATES = ("queued", "running")
 _metadata = MetaData()
 jobs_table = Table(
-    "retraining_jobs", _metadata,
+    "retraining_jobs",
+    _metadata,
     Column("job_id", String(32), primary_key=True),
     Column("doc_type", String(32), nullable=False, index=True),
     Column("status", String(16), nullable=False),  # queued, running, succeeded, failed
@@ -34,13 +36,13 @@ jobs_table = Table(
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return (value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value).isoformat()
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).isoformat()
 
 
 class SqlJobStore:
@@ -51,8 +53,16 @@ class SqlJobStore:
     def create(self, doc_type: str, trigger: str) -> str:
         job_id = uuid.uuid4().hex
         with self.engine.begin() as conn:
-            conn.execute(jobs_table.insert().values(job_id=job_id, doc_type=doc_type, status="queued",
-                                                    trigger=trigger, created_at=_now(), host=socket.gethostname()))
+            conn.execute(
+                jobs_table.insert().values(
+                    job_id=job_id,
+                    doc_type=doc_type,
+                    status="queued",
+                    trigger=trigger,
+                    created_at=_now(),
+                    host=socket.gethostname(),
+                )
+            )
         return job_id
 
     def start(self, job_id: str, pid: int) -> None:
@@ -64,9 +74,14 @@ class SqlJobStore:
     def finish(self, job_id: str, result: dict[str, Any]) -> None:
         import json
 
-        self._update(job_id, status="succeeded" if result.get("success") else "failed", stage="done",
-                     finished_at=_now(), result=json.loads(json.dumps(result, default=str)),
-                     error=None if result.get("success") else result.get("reason"))
+        self._update(
+            job_id,
+            status="succeeded" if result.get("success") else "failed",
+            stage="done",
+            finished_at=_now(),
+            result=json.loads(json.dumps(result, default=str)),
+            error=None if result.get("success") else result.get("reason"),
+        )
 
     def fail(self, job_id: str, error: str) -> None:
         self._update(job_id, status="failed", finished_at=_now(), error=error)
@@ -87,11 +102,12 @@ class SqlJobStore:
 
     def active_job(self, doc_type: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(jobs_table.c.job_id).where(
-                jobs_table.c.doc_type == doc_type, jobs_table.c.status.in_(ACTIVE_STATES)
-            ).order_by(jobs_table.c.created_at.desc())).first()
+            row = conn.execute(
+                select(jobs_table.c.job_id)
+                .where(jobs_table.c.doc_type == doc_type, jobs_table.c.status.in_(ACTIVE_STATES))
+                .order_by(jobs_table.c.created_at.desc())
+            ).first()
         return self.get(row.job_id) if row else None
-
 
 
 def job_store_for(config) -> SqlJobStore:

@@ -3,13 +3,14 @@
 Scheduled runs hold it while they execute, so two jobs never retrain at the same time on
 any process or host that shares the database.
 """
+
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 from sqlalchemy import text

@@ -10,6 +10,7 @@ every row behind it forever, so the flush moves it to the `dead_letter` table of
 file, logs it, and goes on. An operator lists dead letters and moves them back to the
 queue with `flask --app Backend/api_server.py outbox list|retry` (cli/outbox.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,12 +18,11 @@ import logging
 import sqlite3
 import threading
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from store.document_store import DocumentStore, DuplicateDocument, StoredLater, StoreRejected, StoreUnavailable
-
 from domain.records import AnalysisRecord, LabelQuery, ListQuery
+from store.document_store import DocumentStore, DuplicateDocument, StoredLater, StoreRejected, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,10 @@ class Outbox:
         try:
             with conn:
                 conn.execute("begin")
-                conn.executemany("insert or ignore into outbox (doc_table, document_id, payload) values (?, ?, ?)",
-                                 [(table, record.document_id, _encode(record)) for record in records])
+                conn.executemany(
+                    "insert or ignore into outbox (doc_table, document_id, payload) values (?, ?, ?)",
+                    [(table, record.document_id, _encode(record)) for record in records],
+                )
         finally:
             conn.close()
 
@@ -139,8 +141,11 @@ class Outbox:
         """Dead letters, oldest first, without their payloads (these hold the document's fields)."""
         conn = self._connect()
         try:
-            rows = conn.execute("select seq, doc_table, document_id, error_class, error_message, moved_at "
-                                "from dead_letter order by seq limit ?", (-1 if limit is None else limit,)).fetchall()
+            rows = conn.execute(
+                "select seq, doc_table, document_id, error_class, error_message, moved_at "
+                "from dead_letter order by seq limit ?",
+                (-1 if limit is None else limit,),
+            ).fetchall()
         finally:
             conn.close()
         return [DeadLetter(*row) for row in rows]
@@ -159,20 +164,26 @@ class Outbox:
         try:
             with conn:
                 conn.execute("begin immediate")
-                conn.execute("insert or ignore into outbox (doc_table, document_id, payload) "
-                             f"select doc_table, document_id, payload from dead_letter{where} order by seq", params)
+                conn.execute(
+                    "insert or ignore into outbox (doc_table, document_id, payload) "
+                    f"select doc_table, document_id, payload from dead_letter{where} order by seq",
+                    params,
+                )
                 return conn.execute(f"delete from dead_letter{where}", params).rowcount
         finally:
             conn.close()
 
     def _dead_letter(self, conn: sqlite3.Connection, seq: int, error: StoreRejected) -> bool:
         """Move the row `seq` from the queue to dead_letter in one transaction; False if another process did."""
-        moved_at = datetime.now(timezone.utc).isoformat()
+        moved_at = datetime.now(UTC).isoformat()
         with conn:
             conn.execute("begin immediate")
-            conn.execute("insert or replace into dead_letter (doc_table, document_id, payload, error_class, "
-                         "error_message, moved_at) select doc_table, document_id, payload, ?, ?, ? from outbox "
-                         "where seq = ?", (error.cause, str(error), moved_at, seq))
+            conn.execute(
+                "insert or replace into dead_letter (doc_table, document_id, payload, error_class, "
+                "error_message, moved_at) select doc_table, document_id, payload, ?, ?, ? from outbox "
+                "where seq = ?",
+                (error.cause, str(error), moved_at, seq),
+            )
             return conn.execute("delete from outbox where seq = ?", (seq,)).rowcount == 1
 
     def flush(self, store: DocumentStore, wait: float | None = None) -> FlushResult | None:
@@ -201,8 +212,14 @@ class Outbox:
                         if self._dead_letter(conn, seq, exc):
                             dead += 1
                             # Table, id and error class only: the message of a foreign store could quote values.
-                            log.error("Outbox: the store refused document %s of table %s (%s); moved to the "
-                                      "dead_letter table of %s", document_id, table, exc.cause, self.path)
+                            log.error(
+                                "Outbox: the store refused document %s of table %s (%s); moved to the "
+                                "dead_letter table of %s",
+                                document_id,
+                                table,
+                                exc.cause,
+                                self.path,
+                            )
                         continue
                     except StoreUnavailable:
                         stopped = True
@@ -214,8 +231,13 @@ class Outbox:
         finally:
             self._flush_lock.release()
         if sent or already or dead:
-            log.info("Outbox flushed: %d stored, %d already stored, %d dead-lettered, %d remaining", sent, already,
-                     dead, remaining)
+            log.info(
+                "Outbox flushed: %d stored, %d already stored, %d dead-lettered, %d remaining",
+                sent,
+                already,
+                dead,
+                remaining,
+            )
         return FlushResult(sent, already, remaining, stopped, dead)
 
 

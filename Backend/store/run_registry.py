@@ -4,10 +4,11 @@ The unique key is what makes a run exactly-once: every process that wakes for a 
 tries to insert the row, and only the one whose insert succeeds runs the job. The table
 lives in the service database, so processes on several hosts share it.
 """
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, Text, select, update
@@ -17,7 +18,8 @@ from store.sql import create_tables, make_engine
 
 _metadata = MetaData()
 runs_table = Table(
-    "scheduler_runs", _metadata,
+    "scheduler_runs",
+    _metadata,
     Column("job_id", String(64), primary_key=True),
     Column("period", String(64), primary_key=True),
     Column("holder", String(255), nullable=False),
@@ -29,7 +31,8 @@ runs_table = Table(
     Column("error", Text),
 )
 state_table = Table(
-    "scheduler_state", _metadata,
+    "scheduler_state",
+    _metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text),
     Column("updated_at", DateTime(timezone=True)),
@@ -37,7 +40,7 @@ state_table = Table(
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -45,7 +48,7 @@ def _row(row: Any) -> dict[str, Any]:
     for key in ("started_at", "finished_at"):
         value = data.get(key)
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         data[key] = value.isoformat() if value else None
     return data
 
@@ -59,17 +62,27 @@ class RunRegistry:
         """True for the one caller that claims (job_id, period); False for every other."""
         try:
             with self.engine.begin() as conn:
-                conn.execute(runs_table.insert().values(job_id=job_id, period=period, holder=holder, reason=reason,
-                                                        status="running", started_at=_now()))
+                conn.execute(
+                    runs_table.insert().values(
+                        job_id=job_id, period=period, holder=holder, reason=reason, status="running", started_at=_now()
+                    )
+                )
             return True
         except IntegrityError:
             return False
 
     def finish(self, job_id: str, period: str, ok: bool, summary: Any = None, error: str | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(runs_table).where(runs_table.c.job_id == job_id, runs_table.c.period == period).values(
-                status="succeeded" if ok else "failed", finished_at=_now(),
-                summary=json.loads(json.dumps(summary, default=str)), error=error))
+            conn.execute(
+                update(runs_table)
+                .where(runs_table.c.job_id == job_id, runs_table.c.period == period)
+                .values(
+                    status="succeeded" if ok else "failed",
+                    finished_at=_now(),
+                    summary=json.loads(json.dumps(summary, default=str)),
+                    error=error,
+                )
+            )
 
     def runs(self, job_id: str | None = None) -> list[dict[str, Any]]:
         statement = select(runs_table).order_by(runs_table.c.started_at)
@@ -86,8 +99,9 @@ class RunRegistry:
 
     def set_state(self, key: str, value: str | None) -> None:
         with self.engine.begin() as conn:
-            changed = conn.execute(update(state_table).where(state_table.c.key == key).values(
-                value=value, updated_at=_now())).rowcount
+            changed = conn.execute(
+                update(state_table).where(state_table.c.key == key).values(value=value, updated_at=_now())
+            ).rowcount
             if not changed:
                 try:
                     conn.execute(state_table.insert().values(key=key, value=value, updated_at=_now()))

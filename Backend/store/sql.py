@@ -9,6 +9,7 @@ database that answered and refused the row (a data error, a constraint other tha
 duplicate document id, a value that cannot be bound) is StoreRejected, which retrying
 will not cure; the duplicate document id is DuplicateDocument.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,22 +17,39 @@ import random
 import re
 import sqlite3
 import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 import orjson
 from sqlalchemy import (
-    JSON, Column, DateTime, Float, Index, MetaData, String, Table, Text, and_, create_engine, event, func, inspect,
-    or_, select, text, update,
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    create_engine,
+    event,
+    func,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
-from store.sqlite_writer import SqliteGroupWriter, sqlite_refusal
-from store.document_store import DocumentStore, DuplicateDocument, StoreRejected, StoreUnavailable
 from domain.records import REVIEW_DECISIONS, AnalysisRecord, LabelQuery, ListQuery
+from store.document_store import DocumentStore, DuplicateDocument, StoreRejected, StoreUnavailable
+from store.sqlite_writer import SqliteGroupWriter, sqlite_refusal
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +90,7 @@ def _utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 UNIQUE_VIOLATION = "23505"
@@ -177,7 +195,7 @@ def normalise_url(url: str) -> str:
     """postgres:// and postgresql:// URLs (as hosting providers print them) use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -237,6 +255,7 @@ class SqlDocumentStore(DocumentStore):
 
     def _read(self, action: str, statement, how: str = "all"):
         """Execute a read; `how` is the Result method that shapes the answer (all, first, scalar_one)."""
+
         def fetch():
             with self.engine.connect() as conn:
                 return getattr(conn.execute(statement), how)()
@@ -253,8 +272,9 @@ class SqlDocumentStore(DocumentStore):
             if write and store_refused(exc):
                 detail = _refusal_detail(getattr(exc, "orig", None) or exc)
                 log.error("Document store refused to %s: %s (%s)", action, type(exc).__name__, detail)
-                raise StoreRejected(f"Document store refused to {action} ({detail})",
-                                    cause=type(exc).__name__) from None
+                raise StoreRejected(
+                    f"Document store refused to {action} ({detail})", cause=type(exc).__name__
+                ) from None
             if not isinstance(exc, SQLAlchemyError):
                 raise
             log.error("Document store could not %s: %s", action, type(exc).__name__)
@@ -311,8 +331,9 @@ class SqlDocumentStore(DocumentStore):
         def write():
             with self.engine.begin() as conn:
                 result = conn.execute(
-                    update(t).where(t.c.document_id == document_id).values(
-                        reviewer_decision=decision, reviewer=reviewer, review_notes=notes, reviewed_at=at)
+                    update(t)
+                    .where(t.c.document_id == document_id)
+                    .values(reviewer_decision=decision, reviewer=reviewer, review_notes=notes, reviewed_at=at)
                 )
                 return result.rowcount
 
@@ -333,7 +354,9 @@ class SqlDocumentStore(DocumentStore):
 
     def labelled_documents(self, table: str, query: LabelQuery) -> list[AnalysisRecord]:
         t = self._table(table)
-        statement = select(t).where(self._labelled_filter(t, query)).order_by(t.c.created_at.desc(), t.c.document_id.desc())
+        statement = (
+            select(t).where(self._labelled_filter(t, query)).order_by(t.c.created_at.desc(), t.c.document_id.desc())
+        )
         if query.limit is not None:
             statement = statement.limit(query.limit)
         return [self._record(t, row) for row in self._read("read labelled documents", statement)]
@@ -345,8 +368,9 @@ class SqlDocumentStore(DocumentStore):
 
     def recommendation_counts(self, table: str, since: datetime) -> dict[str, int]:
         t = self._table(table)
-        statement = (select(t.c.ai_recommendation, func.count()).where(t.c.created_at >= since)
-                     .group_by(t.c.ai_recommendation))
+        statement = (
+            select(t.c.ai_recommendation, func.count()).where(t.c.created_at >= since).group_by(t.c.ai_recommendation)
+        )
         return {rec: int(n) for rec, n in self._read("count recommendations", statement)}
 
     def ping(self) -> bool:

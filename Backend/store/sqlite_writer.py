@@ -1,27 +1,31 @@
 """Group commit for the SQLite document store: one connection per process, one transaction per batch.
 
-Each analysis must be committed before its response goes out. Through SQLAlchemy one
-insert and commit costs about 300 microseconds of CPU, and the threads of a worker then
-queue for SQLite's single write lock. Here a request queues its rows and takes the
+Each analysis must be committed before its response goes out. One insert and commit per
+analysis through SQLAlchemy costs more CPU than scoring it, and the threads of a worker
+then queue for SQLite's single write lock. Here a request queues its rows and takes the
 process's write lock; whoever holds it inserts everything queued (its own rows and those
 of requests that arrived meanwhile) with the driver's own executemany in one transaction,
 commits, and marks them done, so a request that finds its rows done when it gets the lock
 has nothing left to do. A lone request thus commits its own rows with no thread hand-off
-(that cost a worker with one thread about 60 microseconds a request), and concurrent ones
-still share a commit. A request returns only after its rows are committed. Reads stay with SQLAlchemy, and so do the column types:
+(which cost a one-thread worker measurably per request), and concurrent ones
+still share a commit. A request returns only after its rows are committed. Reads stay with
+SQLAlchemy, and so do the column types:
 values are converted by the table's own bind processors, so what is written is exactly
 what SQLAlchemy would have written.
 
 The worker processes of a server each have their own writer on the same file. SQLite makes
-a writer that finds the database locked sleep 1, 2, 5, 10... milliseconds before it looks
-again, which put those sleeps into the slowest few percent of responses, so the writers of
+a writer that finds the database locked sleep before it looks again, which put those
+sleeps into the slowest few percent of responses, so the writers of
 all processes first queue for an exclusive lock on a file beside the database
 (`<database>-writer.lock`), which lets the next one in within a fraction of a millisecond.
+
+The figures behind these choices are in docs/benchmarks.md.
 
 A row SQLite refuses (a duplicate document id, a NOT NULL or CHECK constraint, a value
 that cannot be bound) fails only the save it belongs to: the batch is retried one save at
 a time, so the others are still stored.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -31,8 +35,9 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Engine
@@ -45,7 +50,7 @@ MAX_ROWS_PER_TRANSACTION = 512
 WAIT_SECONDS = 60.0
 CHECKPOINT_SECONDS = 1.0
 PROCESS_LOCK_SECONDS = 10.0  # as long as SQLite's own busy timeout
-WAL_RESTART_FRAMES = 16384  # 64 MB of 4 KB pages, about a second of steady writes on two workers
+WAL_RESTART_FRAMES = 16384  # 64 MB of 4 KB pages
 WAL_SIZE_LIMIT = 128 * 1024 * 1024
 DUPLICATE_KEY = ("SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE")  # document_id is the only key
 
@@ -75,8 +80,9 @@ def sqlite_refusal(exc: BaseException, table: str) -> Exception | None:
         # connection) are about the connection, not the row.
         return StoreRejected(f"{table} refused the analysis (a value of an unsupported type)", cause=type(exc).__name__)
     if isinstance(exc, (OverflowError, UnicodeEncodeError)):  # an integer beyond 64 bits, a lone surrogate
-        return StoreRejected(f"{table} refused the analysis (a value it cannot store: {type(exc).__name__})",
-                             cause=type(exc).__name__)
+        return StoreRejected(
+            f"{table} refused the analysis (a value it cannot store: {type(exc).__name__})", cause=type(exc).__name__
+        )
     return None
 
 
@@ -111,7 +117,7 @@ class ProcessWriteLock:
     Each process opens the file itself (a lock held through a descriptor inherited across a
     fork would be shared with the parent). A holder that dies releases it with its descriptors.
     Not filelock's FileLock, which the training locks use: it opens and closes the file on
-    every acquire, about 65 microseconds, against under one here, and this is taken per commit.
+    every acquire, which costs far more than this lock, and this one is taken per commit.
     """
 
     def __init__(self, path: str, timeout: float = PROCESS_LOCK_SECONDS):
@@ -157,8 +163,8 @@ def checkpoint_wal(conn: sqlite3.Connection, lock: ProcessWriteLock, restart_fra
     Past `restart_frames`, make sure the next write starts the WAL over. Under steady writes
     they always add frames while a passive checkpoint copies, so it never catches up and
     the WAL never starts over: it grew by gigabytes in a few minutes of load. So then the
-    frames added meanwhile are copied with the writers of every process held off, about
-    10 ms of their time (two fsyncs), which is why not every round. (The first pass's
+    frames added meanwhile are copied with the writers of every process held off for two
+    fsyncs, which is why not every round. (The first pass's
     count says nothing of those frames: it counts only those there when it began.)
     """
     busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -193,8 +199,9 @@ class SqliteGroupWriter:
             # A bind processor refused a value (orjson: an integer beyond 64 bits), as SQLAlchemy's StatementError.
             kind = type(exc).__name__
             log.error("SQLite writer cannot convert a value for %s: %s", table, kind)
-            raise StoreRejected(f"{table} refused the analysis (a value that cannot be converted: {kind})",
-                                cause=kind) from None
+            raise StoreRejected(
+                f"{table} refused the analysis (a value that cannot be converted: {kind})", cause=kind
+            ) from None
         pending = _Pending(table, parameters)
         self._queue.put(pending)
         if not self._write_lock.acquire(timeout=WAIT_SECONDS):
@@ -265,8 +272,9 @@ class SqliteGroupWriter:
         if not batch:
             return
         if self._checkpointer is None:
-            self._checkpointer = threading.Thread(target=self._checkpoint, args=(self._stop,),
-                                                  name="sqlite-checkpointer", daemon=True)
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint, args=(self._stop,), name="sqlite-checkpointer", daemon=True
+            )
             self._checkpointer.start()
         try:
             self._conn = self._conn or self._connect()
@@ -299,8 +307,9 @@ class SqliteGroupWriter:
                 if refusal is None:
                     raise
                 if isinstance(refusal, StoreRejected):
-                    log.error("SQLite writer: %s refused one save of %d rows: %s", item.table, len(item.rows),
-                              refusal.cause)
+                    log.error(
+                        "SQLite writer: %s refused one save of %d rows: %s", item.table, len(item.rows), refusal.cause
+                    )
                 item.error = refusal
 
     def _transaction(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:

@@ -16,24 +16,24 @@
 - Errors are logged with the action, HTTP status and PostgREST code only: never the key,
   never document contents.
 """
+
 from __future__ import annotations
 
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from postgrest.exceptions import APIError
 from supabase import create_client
 from supabase.lib.client_options import SyncClientOptions
 
-from store.document_store import DocumentStore, DuplicateDocument, StoreRejected, StoreUnavailable
-
 from domain.records import RECOMMENDATIONS, REVIEW_DECISIONS, AnalysisRecord, LabelQuery, ListQuery
+from store.document_store import DocumentStore, DuplicateDocument, StoreRejected, StoreUnavailable
 
 log = logging.getLogger(__name__)
 # supabase-py talks HTTP/2, and hpack logs every header it encodes at DEBUG, the service-role key in
@@ -61,7 +61,7 @@ def _quote(value: str) -> str:
 
 
 def _stamp(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat()
+    return value.astimezone(UTC).isoformat()
 
 
 def _where(builder, conditions: list[str]):
@@ -75,23 +75,34 @@ def _parse_time(value: str | None) -> datetime | None:
     if value is None:
         return None
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class SupabaseDocumentStore(DocumentStore):
     """DocumentStore on the Supabase tables made by supabase/migrations (a service-role key, server side only)."""
 
-    def __init__(self, url: str, key: str, tables: Mapping[str, str], *, connect_timeout: float = 3.0,
-                 read_timeout: float = 10.0, max_retries: int = 3, backoff_seconds: float = 0.25,
-                 max_rows: int = 1000):
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        tables: Mapping[str, str],
+        *,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 10.0,
+        max_retries: int = 3,
+        backoff_seconds: float = 0.25,
+        max_rows: int = 1000,
+    ):
         self.type_names = dict(tables)
         self.max_retries = max_retries
         self.backoff_seconds = backoff_seconds
         self.page_size = max_rows
         self.last_read_report: dict[str, Any] | None = None
         self._status = threading.local()
-        self.http = httpx.Client(timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-                                 event_hooks={"response": [self._remember_status]})
+        self.http = httpx.Client(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            event_hooks={"response": [self._remember_status]},
+        )
         self.client = create_client(url, key, SyncClientOptions(httpx_client=self.http, postgrest_client_retry=False))
 
     def _remember_status(self, response: httpx.Response) -> None:
@@ -116,8 +127,9 @@ class SupabaseDocumentStore(DocumentStore):
                 # Raised while encoding the body, before anything was sent: a value JSON cannot carry (NaN,
                 # infinity, an object). Every attempt would meet it.
                 log.error("Supabase cannot %s: the row cannot be sent as JSON (%s)", action, type(exc).__name__)
-                raise StoreRejected(f"Supabase cannot {action}: a value cannot be sent as JSON",
-                                    cause=type(exc).__name__) from None
+                raise StoreRejected(
+                    f"Supabase cannot {action}: a value cannot be sent as JSON", cause=type(exc).__name__
+                ) from None
             except APIError as exc:
                 status = self._status.code
                 if exc.code == UNIQUE_VIOLATION or status == 409:
@@ -127,14 +139,21 @@ class SupabaseDocumentStore(DocumentStore):
                 if status is not None and status < 500 and status != 429:
                     log.error("Supabase refused to %s: HTTP %s, code %s", action, status, exc.code)
                     if write and refuses_the_row(status, exc.code):
-                        raise StoreRejected(f"Supabase refused to {action} (HTTP {status}, code {exc.code})",
-                                            cause=f"HTTP {status}") from None
+                        raise StoreRejected(
+                            f"Supabase refused to {action} (HTTP {status}, code {exc.code})", cause=f"HTTP {status}"
+                        ) from None
                     raise StoreUnavailable(f"Supabase refused to {action} (HTTP {status})") from None
                 problem = f"HTTP {status}, code {exc.code}"
             if attempt < self.max_retries:
-                delay = self.backoff_seconds * (2 ** attempt) * (0.5 + random.random() / 2)
-                log.warning("Supabase could not %s (%s); retry %d of %d in %.2f s", action, problem, attempt + 1,
-                            self.max_retries, delay)
+                delay = self.backoff_seconds * (2**attempt) * (0.5 + random.random() / 2)
+                log.warning(
+                    "Supabase could not %s (%s); retry %d of %d in %.2f s",
+                    action,
+                    problem,
+                    attempt + 1,
+                    self.max_retries,
+                    delay,
+                )
                 time.sleep(delay)
         log.error("Supabase could not %s after %d attempts (%s)", action, self.max_retries + 1, problem)
         raise StoreUnavailable(f"Supabase could not {action}")
@@ -153,7 +172,7 @@ class SupabaseDocumentStore(DocumentStore):
         """One bulk insert per INSERT_CHUNK rows (PostgREST inserts a JSON array in one statement)."""
         rows = [{k: v for k, v in record.as_dict().items() if k != "document_type"} for record in records]
         for start in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[start:start + INSERT_CHUNK]
+            chunk = rows[start : start + INSERT_CHUNK]
             builder = self._table(table).insert(chunk[0] if len(chunk) == 1 else chunk, returning="minimal")
             self._execute("save the analysis", builder.execute, write=True)
 
@@ -179,9 +198,13 @@ class SupabaseDocumentStore(DocumentStore):
     def record_review(self, table, document_id, decision, reviewer, notes, at) -> AnalysisRecord | None:
         if decision not in REVIEW_DECISIONS:
             raise ValueError(f"decision must be one of {REVIEW_DECISIONS}")
-        builder = self._table(table).update({"reviewer_decision": decision, "reviewer": reviewer,
-                                             "review_notes": notes, "reviewed_at": _stamp(at)}).eq(
-            "document_id", document_id)
+        builder = (
+            self._table(table)
+            .update(
+                {"reviewer_decision": decision, "reviewer": reviewer, "review_notes": notes, "reviewed_at": _stamp(at)}
+            )
+            .eq("document_id", document_id)
+        )
         rows = self._execute("record the review", builder.execute, write=True)
         rows = rows.data if rows is not None else []
         return self._record(table, rows[0]) if rows else self.get_analysis(table, document_id)
@@ -219,8 +242,12 @@ class SupabaseDocumentStore(DocumentStore):
                 break
             cursor = (response.data[-1]["created_at"], response.data[-1]["document_id"])
         expected = min(total, wanted) if total is not None else None
-        self.last_read_report = {"table": table, "expected": expected, "fetched": len(rows),
-                                 "shortfall": (expected - len(rows)) if expected is not None else None}
+        self.last_read_report = {
+            "table": table,
+            "expected": expected,
+            "fetched": len(rows),
+            "shortfall": (expected - len(rows)) if expected is not None else None,
+        }
         if expected is not None and len(rows) < expected:
             log.warning("Supabase returned %d of %d %s rows (%s)", len(rows), expected, table, action)
         return [self._record(table, row) for row in rows]
@@ -239,8 +266,11 @@ class SupabaseDocumentStore(DocumentStore):
     def recommendation_counts(self, table: str, since: datetime) -> dict[str, int]:
         counts = {}
         for recommendation in RECOMMENDATIONS:
-            n = self._count(table, "count recommendations",
-                            lambda b, r=recommendation: b.eq("ai_recommendation", r).gte("created_at", _stamp(since)))
+            n = self._count(
+                table,
+                "count recommendations",
+                lambda b, r=recommendation: b.eq("ai_recommendation", r).gte("created_at", _stamp(since)),
+            )
             if n:
                 counts[recommendation] = n
         return counts

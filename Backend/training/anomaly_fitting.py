@@ -4,6 +4,7 @@ A kind turns standardised genuine rows into one artifact (bytes saved with the v
 `models.anomaly.SCORERS` turns that artifact back into a scorer for serving. Adding a
 kind is one fitter class here and one scorer there.
 """
+
 from __future__ import annotations
 
 import io
@@ -69,8 +70,13 @@ class AutoencoderKind(AnomalyKind):
     def fit(self, Z: np.ndarray, random_state: int) -> bytes:
         from sklearn.neural_network import MLPRegressor
 
-        model = MLPRegressor(hidden_layer_sizes=self.hidden_layer_sizes, early_stopping=True,
-                             validation_fraction=0.1, max_iter=300, random_state=random_state).fit(Z, Z)
+        model = MLPRegressor(
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            early_stopping=True,
+            validation_fraction=0.1,
+            max_iter=300,
+            random_state=random_state,
+        ).fit(Z, Z)
         return export_onnx(model, Z.shape[1])
 
 
@@ -92,8 +98,13 @@ class KnnLofKind(AnomalyKind):
         model = LocalOutlierFactor(n_neighbors=self.n_neighbors, novelty=True)
         model.fit(_subsample(Z, self.max_rows, random_state))
         buffer = io.BytesIO()
-        np.savez(buffer, points=model._fit_X.astype(np.float32), k_distance=model._distances_fit_X_[:, -1],
-                 lrd=model._lrd, n_neighbors=np.array([model.n_neighbors_]))
+        np.savez(
+            buffer,
+            points=model._fit_X.astype(np.float32),
+            k_distance=model._distances_fit_X_[:, -1],
+            lrd=model._lrd,
+            n_neighbors=np.array([model.n_neighbors_]),
+        )
         return buffer.getvalue()
 
 

@@ -20,6 +20,7 @@ itself is services.model_versions (the same code the rollback route uses).
 
     python -m training.automated_retraining paystub [--job-id ID]     (from Backend/; the runner starts it)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from document_types import DOCUMENT_TYPES
 from domain.fields import DocumentValidationError, validate_document
 from models.model_store import ModelStore, ModelStoreError
 from services.model_versions import ModelVersions
+from services.priority import yield_cpu_to_serving
 from store.document_store import DocumentStore, StoreUnavailable
 from store.factory import document_store
 from store.jobs import job_store_for
@@ -49,7 +51,6 @@ from training.dataset import Dataset, feature_matrix
 from training.ensemble import EnsembleParams, FraudEnsemble
 from training.metrics import evaluate, is_worse
 from training.model_performance_tracker import ModelPerformanceTracker
-from services.priority import yield_cpu_to_serving
 from training.retraining_config import RetrainingConfig, load_config
 from training.versioning import fit_candidate, save_candidate
 
@@ -76,7 +77,7 @@ class RealData:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 class DocumentModelRetrainer:
@@ -123,7 +124,7 @@ class DocumentModelRetrainer:
     def generate_synthetic_data(self, n_samples: int, random_state: int | None = None) -> Dataset:
         """`n_samples` synthetic documents of this type, through the scoring feature extractor."""
         seed = self.config.global_settings.random_state if random_state is None else random_state
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         batch = self.doc_type.generator.generate(n_samples, seed, today=today)
         return Dataset.of(feature_matrix(self.doc_type, batch.documents, today), batch.risk_targets, batch.labels)
 
@@ -154,12 +155,23 @@ class DocumentModelRetrainer:
             counts[label] += 1
             counts["reviewer" if record.reviewer_decision else "ai"] += 1
         n_features = len(self.doc_type.extractor.feature_names)
-        dataset = Dataset.of(np.asarray(rows, dtype=np.float32).reshape(len(rows), n_features), risk, labels,
-                             weight=self.settings.real_data_weight)
+        dataset = Dataset.of(
+            np.asarray(rows, dtype=np.float32).reshape(len(rows), n_features),
+            risk,
+            labels,
+            weight=self.settings.real_data_weight,
+        )
         mean_confidence = round(float(np.mean(confidences)), 4) if confidences else None
-        log.info("%s real labelled data: %d APPROVE, %d REJECT (%d reviewer, %d AI), mean confidence %s, %d unreadable",
-                 self.doc_type.name, counts["APPROVE"], counts["REJECT"], counts["reviewer"], counts["ai"],
-                 mean_confidence, unreadable)
+        log.info(
+            "%s real labelled data: %d APPROVE, %d REJECT (%d reviewer, %d AI), mean confidence %s, %d unreadable",
+            self.doc_type.name,
+            counts["APPROVE"],
+            counts["REJECT"],
+            counts["reviewer"],
+            counts["ai"],
+            mean_confidence,
+            unreadable,
+        )
         return RealData(dataset, counts, mean_confidence, unreadable)
 
     def _fetch_real(self) -> RealData:
@@ -175,18 +187,27 @@ class DocumentModelRetrainer:
         if real.error:
             return "synthetic", f"document store unavailable ({real.error})"
         if n < s.min_real_samples_for_hybrid:
-            return "synthetic", f"{n} real labelled samples, fewer than min_real_samples_for_hybrid ({s.min_real_samples_for_hybrid})"
+            return (
+                "synthetic",
+                f"{n} real labelled samples, fewer than min_real_samples_for_hybrid ({s.min_real_samples_for_hybrid})",
+            )
         if n < s.min_real_samples_for_real_only:
-            return "hybrid", (f"{n} real labelled samples: at least {s.min_real_samples_for_hybrid} (hybrid) "
-                              f"but fewer than min_real_samples_for_real_only ({s.min_real_samples_for_real_only})")
-        return "real", f"{n} real labelled samples, at least min_real_samples_for_real_only ({s.min_real_samples_for_real_only})"
+            return "hybrid", (
+                f"{n} real labelled samples: at least {s.min_real_samples_for_hybrid} (hybrid) "
+                f"but fewer than min_real_samples_for_real_only ({s.min_real_samples_for_real_only})"
+            )
+        return (
+            "real",
+            f"{n} real labelled samples, at least min_real_samples_for_real_only ({s.min_real_samples_for_real_only})",
+        )
 
     def validate(self, train: Dataset) -> None:
         """Raise DataValidationError unless `train` is fit to train on."""
         names = self.doc_type.extractor.feature_names
         if len(train) < self.settings.min_samples_for_training:
-            raise DataValidationError(f"{len(train)} samples, fewer than min_samples_for_training "
-                                      f"({self.settings.min_samples_for_training})")
+            raise DataValidationError(
+                f"{len(train)} samples, fewer than min_samples_for_training ({self.settings.min_samples_for_training})"
+            )
         present = set(np.unique(train.labels).tolist())
         if present != {0, 1}:
             raise DataValidationError(f"only one class present ({'REJECT' if present == {1} else 'APPROVE'})")
@@ -208,9 +229,18 @@ class DocumentModelRetrainer:
             raise RetrainingInProgress(f"{self.doc_type.name} is already retraining") from None
         started = time.perf_counter()
         result: dict[str, Any] = {
-            "success": False, "doc_type": self.doc_type.name, "version_id": None, "activated": False, "reason": "",
-            "metrics": {"candidate": None, "active": None}, "data_source": None, "data_source_reason": None,
-            "samples": {}, "training_seconds": 0.0, "trigger": self.trigger, "started_at": _now(),
+            "success": False,
+            "doc_type": self.doc_type.name,
+            "version_id": None,
+            "activated": False,
+            "reason": "",
+            "metrics": {"candidate": None, "active": None},
+            "data_source": None,
+            "data_source_reason": None,
+            "samples": {},
+            "training_seconds": 0.0,
+            "trigger": self.trigger,
+            "started_at": _now(),
         }
         try:
             self._run(result)
@@ -243,8 +273,11 @@ class DocumentModelRetrainer:
             real_train = real_holdout = real.dataset.take(np.arange(0))
         else:
             real_train, real_holdout = real.dataset.split(common.holdout_fraction, common.random_state)
-        synthetic = (self.generate_synthetic_data(self.settings.synthetic_samples) if source != "real"
-                     else real.dataset.take(np.arange(0)))
+        synthetic = (
+            self.generate_synthetic_data(self.settings.synthetic_samples)
+            if source != "real"
+            else real.dataset.take(np.arange(0))
+        )
         if source == "synthetic":
             synthetic_train, synthetic_holdout = synthetic.split(common.holdout_fraction, common.random_state)
         else:
@@ -253,9 +286,14 @@ class DocumentModelRetrainer:
         train = real_train.concat(synthetic_train)
         evaluation = real_holdout.concat(synthetic_holdout).concat(benchmark)
         result["samples"] = {
-            "real": len(real.dataset), "real_train": len(real_train), "real_holdout": len(real_holdout),
-            "synthetic": len(synthetic), "evaluation": len(evaluation), "train": len(train),
-            "real_labels": real.label_counts, "real_unreadable": real.unreadable,
+            "real": len(real.dataset),
+            "real_train": len(real_train),
+            "real_holdout": len(real_holdout),
+            "synthetic": len(synthetic),
+            "evaluation": len(evaluation),
+            "train": len(train),
+            "real_labels": real.label_counts,
+            "real_unreadable": real.unreadable,
             # expected vs fetched rows, where the store pages under a row cap (Supabase)
             "real_read_report": getattr(self.store, "last_read_report", None),
             "real_mean_confidence": real.mean_confidence,
@@ -265,8 +303,15 @@ class DocumentModelRetrainer:
 
         self._stage("training")
         high = self.app_config.RISK_HIGH_THRESHOLD
-        candidate = fit_candidate(train, evaluation, self.doc_type.extractor.feature_names, high, params=self.params,
-                                  anomaly=self.config.anomaly_settings(self.doc_type.name), random_state=common.random_state)
+        candidate = fit_candidate(
+            train,
+            evaluation,
+            self.doc_type.extractor.feature_names,
+            high,
+            params=self.params,
+            anomaly=self.config.anomaly_settings(self.doc_type.name),
+            random_state=common.random_state,
+        )
         candidate.data_summary = {"data_source": source, "reason": why, **result["samples"]}
 
         self._stage("evaluating")
@@ -281,15 +326,20 @@ class DocumentModelRetrainer:
 
         metric, drop = common.primary_metric, common.max_performance_drop
         if active_metrics is not None and is_worse(candidate.metrics[metric], active_metrics[metric], metric, drop):
-            reason = (f"New model not activated due to performance drop: {metric} {candidate.metrics[metric]} "
-                      f"vs active {active_metrics[metric]} (max drop {drop})")
+            reason = (
+                f"New model not activated due to performance drop: {metric} {candidate.metrics[metric]} "
+                f"vs active {active_metrics[metric]} (max drop {drop})"
+            )
             self.versions.refuse(version, reason)
             result.update(success=True, reason=reason)
             return
 
         self._stage("activating")
-        reason = active_note or (f"{metric} {candidate.metrics[metric]} vs active {active_metrics[metric]}"
-                                 if active_metrics else "first version of this type")
+        reason = active_note or (
+            f"{metric} {candidate.metrics[metric]} vs active {active_metrics[metric]}"
+            if active_metrics
+            else "first version of this type"
+        )
         self.versions.activate(version, reason)
         result.update(success=True, activated=True, reason=f"Activated: {reason}")
         self.prune()

@@ -1,9 +1,10 @@
 """The first model of a type, trained from synthetic documents with a fixed seed."""
+
 from __future__ import annotations
 
 import argparse
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from document_types import DOCUMENT_TYPES
@@ -31,12 +32,18 @@ def train_baseline(
     anomaly: AnomalySettings = AnomalySettings(),
 ) -> str:
     """Train on `n_samples` synthetic documents, save and activate; returns the version id."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     batch = doc_type.generator.generate(n_samples, random_state, today=today)
     data = Dataset.of(feature_matrix(doc_type, batch.documents, today), batch.risk_targets, batch.labels)
     labels = data.labels
-    candidate = train_candidate(data, doc_type.extractor.feature_names, high_threshold,
-                                params=params, anomaly=anomaly, random_state=random_state)
+    candidate = train_candidate(
+        data,
+        doc_type.extractor.feature_names,
+        high_threshold,
+        params=params,
+        anomaly=anomaly,
+        random_state=random_state,
+    )
     candidate.data_summary = {
         "data_source": "synthetic",
         "reason": "baseline: no model existed",
@@ -51,7 +58,11 @@ def train_baseline(
 
 
 def ensure_baseline(
-    doc_type: DocumentType, models_dir: Path, n_samples: int, random_state: int, high_threshold: float,
+    doc_type: DocumentType,
+    models_dir: Path,
+    n_samples: int,
+    random_state: int,
+    high_threshold: float,
     params: EnsembleParams = EnsembleParams(),
     anomaly: AnomalySettings = AnomalySettings(),
 ) -> str | None:
@@ -64,13 +75,17 @@ def ensure_baseline(
     with store.lock():
         if store.has_model(MODEL_NAMES):
             return None
-        log.info("No %s model found in %s: training a synthetic baseline (%d samples)", doc_type.name, models_dir, n_samples)
+        log.info(
+            "No %s model found in %s: training a synthetic baseline (%d samples)", doc_type.name, models_dir, n_samples
+        )
         # save_candidate takes the same (re-entrant) lock.
         return train_baseline(doc_type, store, n_samples, random_state, high_threshold, params, anomaly)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Train synthetic baselines: of the types with no model, or all named (--force).")
+    parser = argparse.ArgumentParser(
+        description="Train synthetic baselines: of the types with no model, or all named (--force)."
+    )
     parser.add_argument("types", nargs="+", choices=sorted(DOCUMENT_TYPES))
     parser.add_argument("--samples", type=int, required=True)
     parser.add_argument("--seed", type=int, required=True)
@@ -86,8 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.types:
         doc_type, directory, anomaly = DOCUMENT_TYPES[name], Path(directories[name]), config.anomaly_settings(name)
         if args.force:
-            train_baseline(doc_type, ModelStore(directory, name), args.samples, args.seed, args.high_threshold,
-                           anomaly=anomaly)
+            train_baseline(
+                doc_type, ModelStore(directory, name), args.samples, args.seed, args.high_threshold, anomaly=anomaly
+            )
         else:
             ensure_baseline(doc_type, directory, args.samples, args.seed, args.high_threshold, anomaly=anomaly)
 

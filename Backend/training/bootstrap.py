@@ -3,6 +3,7 @@
 The serving process imports this module; training (scikit-learn, XGBoost) runs in a
 child process, so a worker's memory holds only the ONNX models it serves.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -18,8 +19,9 @@ def missing_baselines(config, types) -> list[str]:
     return [name for name in types if not ModelStore(config.models_dir(name), name).has_model(MODEL_NAMES)]
 
 
-def train_baselines_in_subprocess(config, names: list[str], samples: int | None = None, force: bool = False,
-                                  log_level: str = "WARNING") -> None:
+def train_baselines_in_subprocess(
+    config, names: list[str], samples: int | None = None, force: bool = False, log_level: str = "WARNING"
+) -> None:
     """Train the named types' baselines in a fresh Python process (`python -m training.baseline`).
 
     Used at start-up (types with no model) and by `flask train-baseline` (`force`: train a
@@ -28,10 +30,22 @@ def train_baselines_in_subprocess(config, names: list[str], samples: int | None 
     only the ONNX models.
     """
     backend = Path(__file__).resolve().parent.parent
-    command = [sys.executable, "-m", "training.baseline", *names,
-               "--samples", str(samples or config.BASELINE_SAMPLES), "--seed", str(config.BASELINE_SEED),
-               "--high-threshold", str(config.RISK_HIGH_THRESHOLD),
-               "--retraining-config", str(config.retraining_config_path()), "--log-level", log_level]
+    command = [
+        sys.executable,
+        "-m",
+        "training.baseline",
+        *names,
+        "--samples",
+        str(samples or config.BASELINE_SAMPLES),
+        "--seed",
+        str(config.BASELINE_SEED),
+        "--high-threshold",
+        str(config.RISK_HIGH_THRESHOLD),
+        "--retraining-config",
+        str(config.retraining_config_path()),
+        "--log-level",
+        log_level,
+    ]
     if force:
         command.append("--force")
     for name in names:

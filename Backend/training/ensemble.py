@@ -1,4 +1,5 @@
 """The per-type ensemble: a RandomForestRegressor and an XGBRegressor predicting 0-100 risk."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -36,18 +37,26 @@ class FraudEnsemble:
         self.random_state = random_state
         self.models = {
             "random_forest": RandomForestRegressor(
-                n_estimators=params.rf_n_estimators, max_depth=params.rf_max_depth,
-                min_samples_leaf=params.rf_min_samples_leaf, n_jobs=params.n_jobs, random_state=random_state,
+                n_estimators=params.rf_n_estimators,
+                max_depth=params.rf_max_depth,
+                min_samples_leaf=params.rf_min_samples_leaf,
+                n_jobs=params.n_jobs,
+                random_state=random_state,
             ),
             "xgboost": XGBRegressor(
-                n_estimators=params.xgb_n_estimators, max_depth=params.xgb_max_depth,
-                learning_rate=params.xgb_learning_rate, subsample=0.9, colsample_bytree=0.9,
-                n_jobs=params.n_jobs, random_state=random_state, tree_method="hist",
+                n_estimators=params.xgb_n_estimators,
+                max_depth=params.xgb_max_depth,
+                learning_rate=params.xgb_learning_rate,
+                subsample=0.9,
+                colsample_bytree=0.9,
+                n_jobs=params.n_jobs,
+                random_state=random_state,
+                tree_method="hist",
             ),
         }
         self.weights = {"random_forest": params.rf_weight, "xgboost": params.xgb_weight}
 
-    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "FraudEnsemble":
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> FraudEnsemble:
         for model in self.models.values():
             model.fit(X, y, sample_weight=sample_weight)
         return self
@@ -69,7 +78,7 @@ class FraudEnsemble:
         return mean / mean.sum() if mean.sum() > 0 else mean
 
     @classmethod
-    def from_version(cls, store, version: str) -> "FraudEnsemble":
+    def from_version(cls, store, version: str) -> FraudEnsemble:
         """The fitted estimators of a saved version (checksums verified), for evaluation."""
         import io
 

@@ -1,4 +1,5 @@
 """How good a version's risk scores are, on the metrics the admin pages show."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,7 @@ def is_worse(candidate: float, active: float, metric: str, tolerance: float) -> 
 
 
 def evaluate(targets: np.ndarray, labels: np.ndarray, scores: np.ndarray, high_threshold: float) -> dict[str, float]:
-    """R², MAE against the risk targets; ROC-AUC, precision and recall of REJECT (score >= high) against fraud labels."""
+    """R², MAE against the risk targets; ROC-AUC, precision, recall of REJECT (score >= high) against fraud labels."""
     # Imported here so that reading metric names (the retraining config does) needs no scikit-learn.
     from sklearn.metrics import mean_absolute_error, precision_score, r2_score, recall_score, roc_auc_score
 

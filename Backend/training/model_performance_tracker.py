@@ -4,10 +4,11 @@ Kept as `performance_history.json` beside the type's models, rewritten atomicall
 its own inter-process lock, so concurrent writers never lose an entry and a crash never
 leaves half a file.
 """
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ HISTORY_FILE = "performance_history.json"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 class ModelPerformanceTracker:
@@ -45,14 +46,25 @@ class ModelPerformanceTracker:
 
     def record_run(self, result: dict[str, Any]) -> None:
         """One retraining run, as `DocumentModelRetrainer.retrain()` returned it."""
-        keep = ("success", "version_id", "activated", "reason", "metrics", "data_source", "data_source_reason",
-                "samples", "training_seconds", "trigger", "started_at", "finished_at")
+        keep = (
+            "success",
+            "version_id",
+            "activated",
+            "reason",
+            "metrics",
+            "data_source",
+            "data_source_reason",
+            "samples",
+            "training_seconds",
+            "trigger",
+            "started_at",
+            "finished_at",
+        )
         self._append("runs", {key: result.get(key) for key in keep} | {"at": _now()})
 
     def record_event(self, kind: str, version: str, previous: str | None, reason: str) -> None:
         """An activation or a rollback: which version became active, which it replaced, why."""
-        self._append("events", {"kind": kind, "version": version, "previous": previous, "reason": reason,
-                                "at": _now()})
+        self._append("events", {"kind": kind, "version": version, "previous": previous, "reason": reason, "at": _now()})
 
     def previous_active(self, current: str | None) -> str | None:
         """The version that was active before `current`, from the activation history."""
@@ -65,12 +77,18 @@ class ModelPerformanceTracker:
         history = self.load()
         runs, events = history["runs"], history["events"]
         trend = [
-            {"version": run["version_id"], "value": (run.get("metrics") or {}).get("candidate", {}).get(primary_metric),
-             "activated": run["activated"], "at": run["at"]}
-            for run in runs if run.get("version_id")
+            {
+                "version": run["version_id"],
+                "value": (run.get("metrics") or {}).get("candidate", {}).get(primary_metric),
+                "activated": run["activated"],
+                "at": run["at"],
+            }
+            for run in runs
+            if run.get("version_id")
         ]
-        sources = [{"version": run.get("version_id"), "data_source": run.get("data_source"), "at": run["at"]}
-                   for run in runs]
+        sources = [
+            {"version": run.get("version_id"), "data_source": run.get("data_source"), "at": run["at"]} for run in runs
+        ]
         return {
             "doc_type": self.doc_type,
             "active_version": active_version,

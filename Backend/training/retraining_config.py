@@ -3,6 +3,7 @@
 A broken or incomplete file fails at start-up with one error naming the key, never in the
 middle of a run. Keys are documented on the models below.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from training.anomaly_fitting import ANOMALY_KINDS, DEFAULT_ANOMALY_KIND
 from domain.records import LabelQuery
-from training.anomaly_fitting import AnomalySettings
+from training.anomaly_fitting import ANOMALY_KINDS, DEFAULT_ANOMALY_KIND, AnomalySettings
 from training.metrics import HIGHER_IS_BETTER
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "retraining_config.json"
@@ -36,7 +36,9 @@ class GlobalSettings(_Section):
     schedule_minute: int = Field(ge=0, le=59)
     schedule_timezone: str = "UTC"
     misfire_grace_time_seconds: int = Field(default=3600, ge=1, description="a missed weekly run still runs this late")
-    trigger_check_interval_minutes: float = Field(default=60, gt=0, description="how often the data/flag-rate triggers are checked")
+    trigger_check_interval_minutes: float = Field(
+        default=60, gt=0, description="how often the data/flag-rate triggers are checked"
+    )
     keep_versions: int = Field(default=5, ge=2)
     max_performance_drop: float = Field(ge=0, description="how much worse (in the primary metric) a candidate may be")
     primary_metric: str
@@ -47,7 +49,8 @@ class GlobalSettings(_Section):
     evaluation_seed: int = 20240601
     random_state: int = 42
     anomaly_threshold_percentile: float = Field(
-        default=95.0, ge=50, lt=100, description="genuine training scores above this percentile count as anomalous")
+        default=95.0, ge=50, lt=100, description="genuine training scores above this percentile count as anomalous"
+    )
 
     @field_validator("schedule_timezone")
     @classmethod
@@ -80,8 +83,12 @@ class DataQuality(_Section):
 
     def label_query(self, since=None, limit: int | None = None) -> LabelQuery:
         """The document-store query for training labels under these data-quality rules."""
-        return LabelQuery(min_confidence=self.min_confidence_score if self.require_high_confidence_only else None,
-                          since=since, limit=limit, confidence_field=self.confidence_score_field)
+        return LabelQuery(
+            min_confidence=self.min_confidence_score if self.require_high_confidence_only else None,
+            since=since,
+            limit=limit,
+            confidence_field=self.confidence_score_field,
+        )
 
 
 class DocumentTypeSettings(_Section):
@@ -91,14 +98,23 @@ class DocumentTypeSettings(_Section):
     min_real_samples_for_real_only: int = Field(ge=1)
     synthetic_samples: int = Field(ge=100)
     real_data_weight: float = Field(gt=0)
-    auto_train_threshold: int = Field(default=100, ge=1, description="new labels since the active version that trigger a retrain")
+    auto_train_threshold: int = Field(
+        default=100, ge=1, description="new labels since the active version that trigger a retrain"
+    )
     retrain_interval_hours: float = Field(default=24, ge=0, description="least time between two triggered runs")
     performance_window_days: float = Field(default=7, gt=0, description="window of the REJECT-rate trigger")
-    reject_rate_band: tuple[float, float] = Field(default=(0.05, 0.30), description="REJECT share outside this retrains")
-    min_documents_for_flag_rate: int = Field(default=50, ge=1, description="fewer analyses in the window: no rate trigger")
-    anomaly_detector: str = Field(default=DEFAULT_ANOMALY_KIND, description="anomaly detector kind trained with each version")
+    reject_rate_band: tuple[float, float] = Field(
+        default=(0.05, 0.30), description="REJECT share outside this retrains"
+    )
+    min_documents_for_flag_rate: int = Field(
+        default=50, ge=1, description="fewer analyses in the window: no rate trigger"
+    )
+    anomaly_detector: str = Field(
+        default=DEFAULT_ANOMALY_KIND, description="anomaly detector kind trained with each version"
+    )
     identifying_columns: tuple[str, ...] = Field(
-        default=(), description="columns a batch upload of this type must have; without them it is the wrong file")
+        default=(), description="columns a batch upload of this type must have; without them it is the wrong file"
+    )
 
     @field_validator("anomaly_detector")
     @classmethod
@@ -108,7 +124,7 @@ class DocumentTypeSettings(_Section):
         return value
 
     @model_validator(mode="after")
-    def _bands(self) -> "DocumentTypeSettings":
+    def _bands(self) -> DocumentTypeSettings:
         if self.min_real_samples_for_real_only <= self.min_real_samples_for_hybrid:
             raise ValueError("min_real_samples_for_real_only must be above min_real_samples_for_hybrid")
         low, high = self.reject_rate_band
@@ -135,7 +151,9 @@ class RetrainingConfig(_Section):
         return self.document_types[doc_type]
 
     def anomaly_settings(self, doc_type: str) -> AnomalySettings:
-        return AnomalySettings(self.for_type(doc_type).anomaly_detector, self.global_settings.anomaly_threshold_percentile)
+        return AnomalySettings(
+            self.for_type(doc_type).anomaly_detector, self.global_settings.anomaly_threshold_percentile
+        )
 
 
 def load_config(path: str | Path | None = None) -> RetrainingConfig:

@@ -1,11 +1,12 @@
 """Train a candidate version, describe it in a manifest and save it through the model store."""
+
 from __future__ import annotations
 
 import io
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import joblib
@@ -48,7 +49,7 @@ class Candidate:
 
     def manifest(self) -> dict[str, Any]:
         return {
-            "created_at": datetime.now(timezone.utc).isoformat(),
+            "created_at": datetime.now(UTC).isoformat(),
             "feature_names": self.feature_names,
             "model_weights": self.ensemble.weights,
             "params": self.ensemble.params.as_dict(),
@@ -62,8 +63,9 @@ class Candidate:
         }
 
 
-def _canary(X: np.ndarray, labels: np.ndarray, ensemble: FraudEnsemble, anomaly: FittedAnomaly,
-            random_state: int) -> dict[str, list]:
+def _canary(
+    X: np.ndarray, labels: np.ndarray, ensemble: FraudEnsemble, anomaly: FittedAnomaly, random_state: int
+) -> dict[str, list]:
     """Known rows with the scores this version gives them, checked again whenever it is loaded."""
     rng = np.random.default_rng(random_state)
     picks = []
@@ -71,8 +73,11 @@ def _canary(X: np.ndarray, labels: np.ndarray, ensemble: FraudEnsemble, anomaly:
         idx = np.flatnonzero(labels == label)
         picks.extend(rng.choice(idx, size=min(CANARY_PER_CLASS, len(idx)), replace=False).tolist())
     rows = X[picks]
-    return {"features": rows.tolist(), "expected_scores": ensemble.predict(rows).round(4).tolist(),
-            "expected_anomaly_scores": anomaly.model.score(rows).scores.tolist()}
+    return {
+        "features": rows.tolist(),
+        "expected_scores": ensemble.predict(rows).round(4).tolist(),
+        "expected_anomaly_scores": anomaly.model.score(rows).scores.tolist(),
+    }
 
 
 def fit_candidate(
@@ -135,8 +140,9 @@ def train_candidate(
 ) -> Candidate:
     """Fit on a stratified split of `data` and evaluate on the held-out part."""
     train, evaluation = data.split(holdout, random_state)
-    return fit_candidate(train, evaluation, feature_names, high_threshold, params=params, anomaly=anomaly,
-                         random_state=random_state)
+    return fit_candidate(
+        train, evaluation, feature_names, high_threshold, params=params, anomaly=anomaly, random_state=random_state
+    )
 
 
 def save_candidate(store: ModelStore, candidate: Candidate) -> str:

@@ -24,11 +24,19 @@ def retrain_model(doc_type: DocumentType):
     try:
         job_id = services().runner.start(doc_type.name, trigger="manual")
     except AlreadyRunning as exc:
-        response = jsonify({"success": False, "error": str(exc), "status": "already running", "job_id": exc.job_id,
-                            "details": [{"field": "doc_type", "message": "a retrain of this type is under way"}]})
+        response = jsonify(
+            {
+                "success": False,
+                "error": str(exc),
+                "status": "already running",
+                "job_id": exc.job_id,
+                "details": [{"field": "doc_type", "message": "a retrain of this type is under way"}],
+            }
+        )
         return response, 409
-    return jsonify({"success": True, "message": f"{doc_type.label} retraining started", "status": "processing",
-                    "job_id": job_id}), 202
+    return jsonify(
+        {"success": True, "message": f"{doc_type.label} retraining started", "status": "processing", "job_id": job_id}
+    ), 202
 
 
 @admin.get("/retraining/jobs/<job_id>")
@@ -45,8 +53,10 @@ def job_status(job_id: str):
 def retraining_status():
     svc = services()
     primary = svc.retraining_config.global_settings.primary_metric
-    history = {name: versions.history.get_performance_summary(versions.store.active_version(), primary)
-               for name, versions in svc.versions.items()}
+    history = {
+        name: versions.history.get_performance_summary(versions.store.active_version(), primary)
+        for name, versions in svc.versions.items()
+    }
     running = {name: svc.runner.jobs.active_job(name) for name in svc.types}
     scheduler = svc.scheduler.status() if svc.scheduler is not None else {"running": False}
     return jsonify({"scheduler": scheduler, "running_jobs": running, "performance_history": history})
@@ -59,7 +69,7 @@ def rollback(doc_type: DocumentType):
     # which rolled back to the previous version instead of the named one.
     body = read_json_body() if request.get_data(cache=True).strip() else {}
     if not isinstance(body, dict) or set(body) - {"version"}:
-        raise ApiError(400, "Body must be {\"version\": optional}", [FieldError("body", "only 'version' is accepted")])
+        raise ApiError(400, 'Body must be {"version": optional}', [FieldError("body", "only 'version' is accepted")])
     svc = services()
     others = {name: v.store for name, v in svc.versions.items() if name != doc_type.name}
     try:

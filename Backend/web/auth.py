@@ -1,4 +1,5 @@
 """Bearer-token protection of the admin routes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +8,8 @@ from functools import wraps
 
 from flask import current_app, request
 
-from web.http import ApiError
 from domain.fields import FieldError
+from web.http import ApiError
 
 
 def _digest(value: str) -> bytes:
@@ -26,8 +27,9 @@ def require_admin(view):
             raise ApiError(503, "Admin API disabled: set ADMIN_API_TOKEN in the environment to enable it")
         scheme, _, supplied = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(_digest(supplied.strip()), _digest(token)):
-            raise ApiError(401, "Missing or wrong admin token",
-                           [FieldError("Authorization", "expected: Bearer <ADMIN_API_TOKEN>")])
+            raise ApiError(
+                401, "Missing or wrong admin token", [FieldError("Authorization", "expected: Bearer <ADMIN_API_TOKEN>")]
+            )
         return view(*args, **kwargs)
 
     return wrapper

@@ -1,4 +1,5 @@
 """POST /api/<slug>/analyze-batch: a spreadsheet upload or a JSON array, scored as one batch."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,11 @@ log = logging.getLogger(__name__)
 
 batches = Blueprint("batches", __name__, url_prefix="/api")
 
-SPREADSHEET_TYPES = {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     "application/octet-stream"}
+SPREADSHEET_TYPES = {
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream",
+}
 _TRUE, _FALSE = {"1", "true", "yes"}, {"0", "false", "no", ""}
 
 
@@ -39,13 +43,18 @@ def _documents(doc_type: DocumentType):
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise ApiError(400, "No file uploaded", [FieldError("file", "send the spreadsheet in the form field 'file'")])
+            raise ApiError(
+                400, "No file uploaded", [FieldError("file", "send the spreadsheet in the form field 'file'")]
+            )
         data = upload.read()
     elif request.mimetype in SPREADSHEET_TYPES:
         data = read_body()  # 413 for a chunked body over the limit, which get_data() would cut short
     else:
-        raise ApiError(415, "Send a CSV or XLSX file (multipart field 'file' or the raw body) or a JSON array",
-                       [FieldError("Content-Type", "expected multipart/form-data, text/csv, XLSX or application/json")])
+        raise ApiError(
+            415,
+            "Send a CSV or XLSX file (multipart field 'file' or the raw body) or a JSON array",
+            [FieldError("Content-Type", "expected multipart/form-data, text/csv, XLSX or application/json")],
+        )
     return analysis.batch_from_file(doc_type, data)
 
 
@@ -57,8 +66,11 @@ def analyze_batch(doc_type: DocumentType):
         store = _store_flag()
         documents = _documents(doc_type)
     except RequestEntityTooLarge:
-        raise ApiError(413, f"The upload is larger than {limits.max_bytes:,} bytes; split it",
-                       [FieldError("file", f"at most {limits.max_bytes} bytes")]) from None
+        raise ApiError(
+            413,
+            f"The upload is larger than {limits.max_bytes:,} bytes; split it",
+            [FieldError("file", f"at most {limits.max_bytes} bytes")],
+        ) from None
     except TooManyDocuments as exc:
         raise ApiError(413, str(exc), [FieldError("body", f"at most {exc.max_rows} documents")]) from None
     except SpreadsheetError as exc:
@@ -70,16 +82,26 @@ def analyze_batch(doc_type: DocumentType):
 
     batch = services().analysis.analyze_batch(doc_type, documents, store=store)
     result, summary = batch.result, batch.result.summary()
-    log.info("Batch %s: %d %s rows, %d scored, %d errors, %d anomalous in %.2f s (stored: %s)",
-             result.batch_id, summary["rows"], doc_type.name, summary["scored"], summary["errors"],
-             summary["anomalous"], result.seconds, batch.stored)
-    return jsonify({
-        "batch_id": result.batch_id,
-        "document_type": doc_type.name,
-        "model_version": result.model_version,
-        "stored": batch.stored,
-        "warnings": batch.warnings,
-        "seconds": round(result.seconds, 3),
-        "summary": summary,
-        "results": [outcome.as_dict() for outcome in result.rows],
-    })
+    log.info(
+        "Batch %s: %d %s rows, %d scored, %d errors, %d anomalous in %.2f s (stored: %s)",
+        result.batch_id,
+        summary["rows"],
+        doc_type.name,
+        summary["scored"],
+        summary["errors"],
+        summary["anomalous"],
+        result.seconds,
+        batch.stored,
+    )
+    return jsonify(
+        {
+            "batch_id": result.batch_id,
+            "document_type": doc_type.name,
+            "model_version": result.model_version,
+            "stored": batch.stored,
+            "warnings": batch.warnings,
+            "seconds": round(result.seconds, 3),
+            "summary": summary,
+            "results": [outcome.as_dict() for outcome in result.rows],
+        }
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from flask import Blueprint, jsonify, request
 
@@ -21,14 +21,16 @@ documents = Blueprint("documents", __name__, url_prefix="/api")
 def analyze(doc_type: DocumentType):
     analysis = services().analysis.analyze(doc_type, read_json_body())
     record = analysis.record
-    return jsonify({
-        "document_id": record.document_id,
-        "document_type": doc_type.name,
-        **analysis.result.as_dict(),
-        "warnings": record.warnings,
-        "stored": analysis.stored,
-        "created_at": record.created_at.isoformat(),
-    })
+    return jsonify(
+        {
+            "document_id": record.document_id,
+            "document_type": doc_type.name,
+            **analysis.result.as_dict(),
+            "warnings": record.warnings,
+            "stored": analysis.stored,
+            "created_at": record.created_at.isoformat(),
+        }
+    )
 
 
 @documents.get("/<doctype:doc_type>")
@@ -39,7 +41,7 @@ def list_analyses(doc_type: DocumentType):
         raise ApiError(400, "Invalid query parameters", [FieldError("limit", f"must be at most {svc.list_max_limit}")])
     before = params.before
     if before is not None and before.tzinfo is None:
-        before = before.replace(tzinfo=timezone.utc)
+        before = before.replace(tzinfo=UTC)
     query = ListQuery(recommendation=params.recommendation, reviewed=params.reviewed, before=before, limit=params.limit)
     records = svc.analysis.list(doc_type, query)
     next_before = records[-1].created_at.isoformat() if len(records) == params.limit else None
@@ -55,7 +57,8 @@ def get_analysis(doc_type: DocumentType, document_id: str):
 def review(doc_type: DocumentType, document_id: str):
     payload = validate_model(ReviewRequest, read_json_body(), "review")
     record, training_status = services().analysis.review(
-        doc_type, document_id, payload.decision, payload.reviewer, payload.notes)
+        doc_type, document_id, payload.decision, payload.reviewer, payload.notes
+    )
     return jsonify({**record.as_dict(), "training_status": training_status})
 
 

@@ -3,6 +3,7 @@
 Whatever a client sends gets a JSON answer: 4xx with `error`, `details` (one entry per
 bad field) and the request id for anything that is the client's doing, never a 500.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,18 +81,27 @@ def _log_error(status: int, message: str, details: list[FieldError] | None) -> N
     view_args = request.view_args or {}  # a converted argument (the document type) by its slug; ids stay out
     rule = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: getattr(view_args.get(m.group(1)), "slug", m.group(0)), rule)
     fields = ", ".join(printable(d.field, 40) for d in details or []) or "-"
-    log.log(logging.WARNING if status >= 500 else logging.INFO, "%s %s answered %d: %s (fields: %s)",
-            request.method, rule, status, printable(message, 200), fields)
+    log.log(
+        logging.WARNING if status >= 500 else logging.INFO,
+        "%s %s answered %d: %s (fields: %s)",
+        request.method,
+        rule,
+        status,
+        printable(message, 200),
+        fields,
+    )
 
 
 def error_response(status: int, message: str, details: list[FieldError] | None = None) -> Response:
     if has_request_context():
         _log_error(status, message, details)
-    response = jsonify({
-        "error": message,
-        "details": [d.as_dict() for d in details or []],
-        "request_id": request_id(),
-    })
+    response = jsonify(
+        {
+            "error": message,
+            "details": [d.as_dict() for d in details or []],
+            "request_id": request_id(),
+        }
+    )
     response.status_code = status
     return response
 
@@ -109,7 +119,9 @@ def _depth(value: Any, limit: int) -> int:
             return depth
         children = []
         for item in level:
-            children += [c for c in (item.values() if type(item) is dict else item) if type(c) is dict or type(c) is list]
+            children += [
+                c for c in (item.values() if type(item) is dict else item) if type(c) is dict or type(c) is list
+            ]
         level = children
     return depth
 
@@ -124,7 +136,9 @@ def unstorable(text: str) -> str | None:
     match = _UNSTORABLE.search(text)
     if match is None:
         return None
-    return "contains a NUL character" if match.group() == "\x00" else "contains an unpaired surrogate (not valid unicode)"
+    return (
+        "contains a NUL character" if match.group() == "\x00" else "contains an unpaired surrogate (not valid unicode)"
+    )
 
 
 def _unreadable_values(body: Any, limit: int = 20) -> list[FieldError]:
@@ -172,8 +186,7 @@ def read_json_body() -> Any:
     (no Content-Length), once the limit is read.
     """
     if not request.is_json:
-        raise ApiError(415, "Request body must be JSON",
-                       [FieldError("Content-Type", "expected application/json")])
+        raise ApiError(415, "Request body must be JSON", [FieldError("Content-Type", "expected application/json")])
     raw = read_body()
     overflowed = []
 
@@ -191,8 +204,11 @@ def read_json_body() -> Any:
         raise ApiError(400, "Request body is not valid JSON", [FieldError("body", str(exc)[:200])]) from None
     # The walks below cost more than scoring a document; the raw bytes say when they cannot find anything.
     if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and _depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-        raise ApiError(400, "Request body is nested too deeply",
-                       [FieldError("body", f"nesting deeper than {MAX_JSON_DEPTH} levels")])
+        raise ApiError(
+            400,
+            "Request body is nested too deeply",
+            [FieldError("body", f"nesting deeper than {MAX_JSON_DEPTH} levels")],
+        )
     # NUL and lone surrogates arrive as \u escapes, or raw as UTF-8 surrogate bytes (ED A0-BF, which json
     # lets through) or inside a UTF-16/32 body (full of zero bytes): without any of those there are none.
     suspicious = b"\\u" in raw or b"\xed" in raw or b"\x00" in raw

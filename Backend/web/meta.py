@@ -1,4 +1,5 @@
 """Service routes: liveness, readiness and the OpenAPI document."""
+
 from __future__ import annotations
 
 import logging
@@ -6,8 +7,8 @@ import sqlite3
 
 from flask import Blueprint, current_app, jsonify
 
-from web.openapi import build_openapi
 from web.context import services
+from web.openapi import build_openapi
 
 meta = Blueprint("meta", __name__)
 API_VERSION = "1.0.0"
@@ -37,8 +38,12 @@ def readyz():
     loaded = {name: d.model_version for name, d in svc.detectors.items()}
     database = svc.store.ping()
     ready = all(loaded.values()) and database
-    body = {"status": "ready" if ready else "not ready", "models": loaded, "database": database,
-            "outbox": _outbox_counts(svc.store)}
+    body = {
+        "status": "ready" if ready else "not ready",
+        "models": loaded,
+        "database": database,
+        "outbox": _outbox_counts(svc.store),
+    }
     return jsonify(body), 200 if ready else 503
 
 

@@ -1,8 +1,9 @@
 """Request and response models of the HTTP API; the OpenAPI document is generated from them."""
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -42,9 +43,11 @@ class TopFeature(_Strict):
 class AnomalousFeature(_Strict):
     feature_name: str
     actual_value: float
-    typical_range: list[float] = Field(min_length=2, max_length=2, description="[low, high] of genuine training documents")
+    typical_range: list[float] = Field(
+        min_length=2, max_length=2, description="[low, high] of genuine training documents"
+    )
     share: float = Field(ge=0, le=1, description="this feature's part of the anomaly")
-    reconstruction_error: Optional[float] = Field(description="squared error of this feature (autoencoder only)")
+    reconstruction_error: float | None = Field(description="squared error of this feature (autoencoder only)")
 
 
 class AnomalyOut(_Strict):
@@ -66,7 +69,7 @@ class AnalysisResponse(_Strict):
     reasons: list[ReasonOut]
     top_features: list[TopFeature]
     model_scores: dict[str, float]
-    anomaly: Optional[AnomalyOut] = Field(description="null for model versions without an anomaly detector")
+    anomaly: AnomalyOut | None = Field(description="null for model versions without an anomaly detector")
     warnings: list[str]
     stored: bool
     created_at: datetime
@@ -87,24 +90,24 @@ class StoredAnalysis(_Strict):
     top_features: list[TopFeature]
     model_scores: dict[str, float]
     warnings: list[str]
-    anomaly: Optional[AnomalyOut]
-    batch_id: Optional[str]
-    reviewer_decision: Optional[Decision]
-    reviewer: Optional[str]
-    review_notes: Optional[str]
-    reviewed_at: Optional[datetime]
+    anomaly: AnomalyOut | None
+    batch_id: str | None
+    reviewer_decision: Decision | None
+    reviewer: str | None
+    review_notes: str | None
+    reviewed_at: datetime | None
 
 
 class AnalysisList(_Strict):
     items: list[StoredAnalysis]
     count: int
-    next_before: Optional[datetime] = Field(description="Pass as `before` to get the next page; null on the last page")
+    next_before: datetime | None = Field(description="Pass as `before` to get the next page; null on the last page")
 
 
 class ReviewRequest(_Strict):
     decision: Decision
     reviewer: StrictStr = Field(min_length=1, max_length=200)
-    notes: Optional[StrictStr] = Field(default=None, max_length=2000)
+    notes: StrictStr | None = Field(default=None, max_length=2000)
 
 
 class ReviewResponse(StoredAnalysis):
@@ -112,9 +115,9 @@ class ReviewResponse(StoredAnalysis):
 
 
 class ListParams(_Strict):
-    recommendation: Optional[Recommendation] = None
-    reviewed: Optional[bool] = None
-    before: Optional[datetime] = None
+    recommendation: Recommendation | None = None
+    reviewed: bool | None = None
+    before: datetime | None = None
     limit: int = Field(default=50, ge=1, le=500)
 
 
@@ -123,20 +126,20 @@ class ModelVersionOut(_Strict):
     valid: bool
     active: bool
     status: str = Field(description="ready, active, rejected (refused at retraining) or failed_verification")
-    status_reason: Optional[str]
-    error: Optional[str]
-    created_at: Optional[str]
-    metrics: Optional[dict[str, Any]]
-    training_data: Optional[dict[str, Any]]
-    training_seconds: Optional[float]
+    status_reason: str | None
+    error: str | None
+    created_at: str | None
+    metrics: dict[str, Any] | None
+    training_data: dict[str, Any] | None
+    training_seconds: float | None
 
 
 class ModelsResponse(_Strict):
     document_type: str
-    active_version: Optional[str]
-    loaded_version: Optional[str]
-    loaded_at: Optional[str]
-    last_load_error: Optional[dict[str, Any]]
+    active_version: str | None
+    loaded_version: str | None
+    loaded_at: str | None
+    last_load_error: dict[str, Any] | None
     versions: list[ModelVersionOut]
 
 
@@ -146,15 +149,18 @@ class HealthResponse(_Strict):
 
 class OutboxCounts(_Strict):
     pending: int = Field(ge=0, description="analyses kept in the local outbox, waiting for the document store")
-    dead_letters: int = Field(ge=0, description="analyses the document store refused, set aside in the outbox file's "
-                                                "dead_letter table until an operator retries them")
+    dead_letters: int = Field(
+        ge=0,
+        description="analyses the document store refused, set aside in the outbox file's "
+        "dead_letter table until an operator retries them",
+    )
 
 
 class ReadinessResponse(_Strict):
     status: Literal["ready", "not ready"]
-    models: dict[str, Optional[str]]
+    models: dict[str, str | None]
     database: bool
-    outbox: Optional[OutboxCounts] = Field(description="not part of readiness; null when it cannot be read")
+    outbox: OutboxCounts | None = Field(description="not part of readiness; null when it cannot be read")
 
 
 class RetrainAccepted(_Strict):
@@ -168,7 +174,7 @@ class RetrainConflict(_Strict):
     success: bool
     error: str
     status: Literal["already running"]
-    job_id: Optional[str]
+    job_id: str | None
     details: list[ErrorDetail]
 
 
@@ -176,45 +182,48 @@ class JobResponse(_Strict):
     job_id: str
     doc_type: str
     status: Literal["queued", "running", "succeeded", "failed"]
-    stage: Optional[str]
+    stage: str | None
     trigger: str
     created_at: str
-    started_at: Optional[str]
-    finished_at: Optional[str]
-    host: Optional[str]
-    pid: Optional[int]
-    result: Optional[dict[str, Any]]
-    error: Optional[str]
+    started_at: str | None
+    finished_at: str | None
+    host: str | None
+    pid: int | None
+    result: dict[str, Any] | None
+    error: str | None
 
 
 class RetrainingStatus(_Strict):
     scheduler: dict[str, Any]
-    running_jobs: dict[str, Optional[JobResponse]]
+    running_jobs: dict[str, JobResponse | None]
     performance_history: dict[str, dict[str, Any]]
 
 
 class RollbackRequest(_Strict):
-    version: Optional[str] = Field(default=None, pattern=r"^[0-9]{8}_[0-9]{6}$",
-                                   description="Version to activate (YYYYMMDD_HHMMSS); the previous one when omitted")
+    version: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{8}_[0-9]{6}$",
+        description="Version to activate (YYYYMMDD_HHMMSS); the previous one when omitted",
+    )
 
 
 class RollbackResponse(_Strict):
     success: bool
     doc_type: str
     active_version: str
-    previous_version: Optional[str]
+    previous_version: str | None
 
 
 class BatchRowOut(_Strict):
     row: int = Field(description="1 = the first document (in a spreadsheet, the row after the header)")
     status: Literal["scored", "error"]
-    document_id: Optional[str] = Field(default=None, description="set when the batch was stored")
-    risk_score: Optional[float] = None
-    risk_level: Optional[RiskLevel] = None
-    recommendation: Optional[Recommendation] = None
-    confidence_score: Optional[float] = None
+    document_id: str | None = Field(default=None, description="set when the batch was stored")
+    risk_score: float | None = None
+    risk_level: RiskLevel | None = None
+    recommendation: Recommendation | None = None
+    confidence_score: float | None = None
     reasons: list[ReasonOut] = []
-    anomaly: Optional[AnomalyOut] = None
+    anomaly: AnomalyOut | None = None
     errors: list[ErrorDetail] = Field(default=[], description="why the row could not be scored, per field")
 
 
@@ -250,4 +259,4 @@ class BatchResponse(_Strict):
 
 class BatchUpload(_Strict):
     file: bytes = Field(description="CSV (UTF-8) or XLSX; columns are the type's field names")
-    store: Optional[bool] = Field(default=False, description="store the analyses (they join the review queue)")
+    store: bool | None = Field(default=False, description="store the analyses (they join the review queue)")

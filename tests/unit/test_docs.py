@@ -1,4 +1,5 @@
 """The generated docs are current, every setting is documented, and the README stays short."""
+
 from __future__ import annotations
 
 from dataclasses import fields
@@ -9,8 +10,7 @@ from config import Config
 from document_types import DOCUMENT_TYPES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-TEST_COMMAND = ("python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt"
-                " && .venv/bin/python -m pytest")
+TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt && .venv/bin/python -m pytest"
 REGENERATE = "run: cd Backend && python -m cli.docs"
 
 
