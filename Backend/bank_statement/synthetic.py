@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from bank_statement.fields import BankStatementFields
 from domain.synthetic import (
     SyntheticDocumentGenerator,
     blank_key_fields,
@@ -85,18 +86,6 @@ HOUSING = ("RENT PAYMENT", "MORTGAGE PMT", "PROPERTY MGMT RENT")
 SMALL_REPEATS = ("METRO TRANSIT", "STARBUCKS", "PARKING METER", "VENDING")
 ROUND_DEPOSITS = ("DEPOSIT", "MOBILE DEPOSIT", "CASH DEPOSIT", "TRANSFER IN", "WIRE TRANSFER IN", "ONLINE TRANSFER")
 PAY_STEP_DAYS = (7, 14, 15, 30)
-KEY_FIELDS = (
-    "bank_name",
-    "account_holder",
-    "account_number",
-    "statement_start",
-    "statement_end",
-    "opening_balance",
-    "closing_balance",
-    "total_deposits",
-    "total_withdrawals",
-    "transactions",
-)
 
 
 def log_money(rng: np.random.Generator, low: float, high: float) -> float:
@@ -387,6 +376,6 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
         "duplicated_transactions": _duplicated_transactions,
         "large_round_deposits": _large_round_deposits,
         "future_statement_end": _future_statement_end,
-        "missing_fields": blank_key_fields(KEY_FIELDS, list_fields=("transactions",)),
+        "missing_fields": blank_key_fields(BankStatementFields.key_fields, list_fields=("transactions",)),
         "poor_scan": poor_scan(_one_balance_raised),
     }

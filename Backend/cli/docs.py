@@ -12,6 +12,10 @@ from dataclasses import MISSING as NO_DEFAULT
 from dataclasses import fields
 from pathlib import Path
 
+from config import Config
+from document_types import DOCUMENT_TYPES
+from domain.features import MISSING
+
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
 FEATURES_PATH = DOCS_DIR / "features.md"
 CONFIGURATION_PATH = DOCS_DIR / "configuration.md"
@@ -23,9 +27,6 @@ def _cell(text: str) -> str:
 
 
 def render_features() -> str:
-    from document_types import DOCUMENT_TYPES
-    from domain.features import MISSING
-
     lines = [
         "# Features",
         "",
@@ -58,8 +59,6 @@ def _default(value: object) -> str:
 
 
 def render_configuration() -> str:
-    from config import Config
-
     lines = [
         "# Configuration",
         "",

@@ -56,10 +56,10 @@ def register(app: Flask, services: Services) -> None:
         train_baselines_in_subprocess(config, names, samples=samples, force=force, log_level=current_log_level())
         for name in names:
             active = services.versions[name].store.active_version()
-            click.echo(
-                f"{name}: "
-                + (f"trained and activated {active}" if active != before[name] else "a model exists (use --force)")
-            )
+            if active != before[name]:
+                click.echo(f"{name}: trained and activated {active}")
+            else:
+                click.echo(f"{name}: version {active} is active; --force trains a new baseline")
 
     def retrain_types(names: list[str], trigger: str) -> list[dict]:
         # Training needs scikit-learn and XGBoost; importing them here keeps them out of serving workers.
@@ -95,7 +95,7 @@ def register(app: Flask, services: Services) -> None:
         }
         due = [n for n in names if n not in skipped]
         if not due:
-            click.echo("nothing to retrain: " + "; ".join(f"{n}: {why}" for n, why in skipped.items()))
+            click.echo("nothing to retrain:\n" + "\n".join(f"  {n}: {why}" for n, why in skipped.items()))
             return
         for name, why in skipped.items():
             click.echo(f"{name}: {why}")
@@ -115,25 +115,23 @@ def register(app: Flask, services: Services) -> None:
         """
         since = datetime.now(UTC) - timedelta(days=days)
         query = retraining.data_quality.label_query(since=since)
-        due, skipped = [], {}
+        lines, due = [], []
         for name, settings in retraining.document_types.items():
             if not settings.enabled:
-                skipped[name] = "disabled"
-                click.echo(f"{name}: disabled")
+                lines.append(f"{name}: disabled")
                 continue
             new = services.store.count_labelled(services.types[name].table, query)
             triggered = [d for d in services.scheduler.decisions(name) if d.due]
             retrain = force or new >= settings.auto_train_threshold or bool(triggered)
             why = "; ".join(f"{d.kind}: {d.reason}" for d in triggered) or "no trigger due"
-            click.echo(
+            lines.append(
                 f"{name}: {new} new labelled documents in {days} day(s), threshold "
                 f"{settings.auto_train_threshold}; {why}: {'retrain' if retrain else 'skip'}"
             )
             if retrain:
                 due.append(name)
-            else:
-                skipped[name] = f"{new} new labels, below {settings.auto_train_threshold}; {why}"
         if not due:
-            click.echo("nothing to retrain: " + "; ".join(f"{n}: {why}" for n, why in skipped.items()))
+            click.echo("nothing to retrain:\n" + "\n".join(f"  {line}" for line in lines))
             return
+        click.echo("\n".join(lines))
         print_results(retrain_types(due, "scheduled-cli"))

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, get_args, get_origin
 
 from domain.document_type import DocumentType
-from domain.fields import FieldError
+from domain.fields import DocumentValidationError, FieldError
 from domain.records import AnalysisRecord, analysis_record
 from domain.scoring import ScoringResult
 from domain.spreadsheets import Sheet
@@ -25,14 +25,8 @@ from domain.spreadsheets import Sheet
 WORST_ROWS = 20
 
 
-class BatchRejected(ValueError):
+class BatchRejected(DocumentValidationError):
     """The batch as a whole cannot be analysed (wrong columns, wrong type); nothing was scored."""
-
-    def __init__(self, message: str, details: list[FieldError], status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.details = details
-        self.status = status
 
 
 @dataclass

@@ -20,6 +20,7 @@ from difflib import SequenceMatcher
 from functools import cached_property
 from typing import ClassVar
 
+from domain.amount_words import words_to_amount
 from domain.fields import DocumentFields
 
 MISSING = -1.0
@@ -114,8 +115,6 @@ def compare_written_amount(
     written_text: str | None, amount: float | None, values: dict[str, float], reasons: list[Reason]
 ) -> None:
     """The WRITTEN_AMOUNT_FEATURES of a document whose legal line reads `written_text` and figure is `amount`."""
-    from domain.amount_words import words_to_amount
-
     written = words_to_amount(written_text)
     unreadable = written_text is not None and written is None
     values["written_amount_unreadable"] = flag(unreadable)

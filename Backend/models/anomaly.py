@@ -181,20 +181,16 @@ class AnomalyModel:
         threshold = round(self.threshold, 6)
         blocks = []
         for row_weights, row_values, score, flag in zip(weights, values, scores, flags):
-            total = sum(row_weights)
-            features = []
-            for j in top_indices(row_weights, TOP_ANOMALOUS_FEATURES):
-                share = round(row_weights[j] / total, 4) if total > 0 else 0.0
-                if share > 0:
-                    features.append(
-                        {
-                            "feature_name": feature_names[j],
-                            "actual_value": round(row_values[j], 4),
-                            "typical_range": [low[j], high[j]],
-                            "share": share,
-                            "reconstruction_error": round(row_weights[j], 6) if has_errors else None,
-                        }
-                    )
+            features = [
+                {
+                    "feature_name": feature_names[j],
+                    "actual_value": round(row_values[j], 4),
+                    "typical_range": [low[j], high[j]],
+                    "share": share,
+                    "reconstruction_error": round(row_weights[j], 6) if has_errors else None,
+                }
+                for j, share in top_shares(row_weights, TOP_ANOMALOUS_FEATURES)
+            ]
             blocks.append(
                 {
                     "score": round(score, 6),
@@ -212,6 +208,12 @@ class AnomalyModel:
         return [round(v, 4) for v in self.range_low.tolist()], [round(v, 4) for v in self.range_high.tolist()]
 
 
-def top_indices(weights: list[float], k: int) -> list[int]:
-    """Indices of the k largest weights, largest first, ties in feature order (as a stable argsort of -weights)."""
-    return sorted(range(len(weights)), key=weights.__getitem__, reverse=True)[:k]
+def top_shares(weights: list[float], k: int) -> list[tuple[int, float]]:
+    """(index, share of the total) of the k largest weights, largest first, ties in feature order.
+
+    Zero shares are left out.
+    """
+    total = sum(weights)
+    order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)[:k]  # a stable argsort of -weights
+    shares = [(j, round(weights[j] / total, 4) if total > 0 else 0.0) for j in order]
+    return [(j, share) for j, share in shares if share > 0]

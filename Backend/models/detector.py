@@ -26,7 +26,7 @@ from domain.document_type import DocumentType
 from domain.features import Extraction, Reason
 from domain.fields import DocumentFields
 from domain.scoring import APPROVE, ESCALATE, RECOMMENDATION_FOR_LEVEL, RiskThresholds, ScoringResult
-from models.anomaly import AnomalyModel, top_indices
+from models.anomaly import AnomalyModel, top_shares
 from models.model_store import ModelStore, ModelStoreError, VerificationFailed
 from models.serving import MODEL_NAMES, OnnxEnsemble
 
@@ -309,24 +309,19 @@ class FraudDetector:
             loaded.typical_rounded,
             loaded.feature_names,
         )
-        explained = []
-        for row_weights, row_higher, row_values in zip(weights, higher, values):
-            total = sum(row_weights)
-            features = []
-            for j in top_indices(row_weights, TOP_FEATURE_COUNT):
-                share = round(row_weights[j] / total, 4) if total > 0 else 0.0
-                if share > 0:
-                    features.append(
-                        {
-                            "feature": names[j],
-                            "value": round(row_values[j], 4),
-                            "typical_value": typical[j],
-                            "direction": "higher" if row_higher[j] else "lower",
-                            "contribution": share,
-                        }
-                    )
-            explained.append(features)
-        return explained
+        return [
+            [
+                {
+                    "feature": names[j],
+                    "value": round(row_values[j], 4),
+                    "typical_value": typical[j],
+                    "direction": "higher" if row_higher[j] else "lower",
+                    "contribution": share,
+                }
+                for j, share in top_shares(row_weights, TOP_FEATURE_COUNT)
+            ]
+            for row_weights, row_higher, row_values in zip(weights, higher, values)
+        ]
 
     def status(self) -> dict[str, Any]:
         loaded = self._current

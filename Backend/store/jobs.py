@@ -6,6 +6,7 @@ because the job lives in the `retraining_jobs` table of the service database.
 
 from __future__ import annotations
 
+import json
 import socket
 import uuid
 from datetime import UTC, datetime
@@ -72,8 +73,6 @@ class SqlJobStore:
         self._update(job_id, stage=stage)
 
     def finish(self, job_id: str, result: dict[str, Any]) -> None:
-        import json
-
         self._update(
             job_id,
             status="succeeded" if result.get("success") else "failed",

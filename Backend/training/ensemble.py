@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import asdict, dataclass
 
+import joblib
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 from xgboost import XGBRegressor
@@ -80,10 +82,6 @@ class FraudEnsemble:
     @classmethod
     def from_version(cls, store, version: str) -> FraudEnsemble:
         """The fitted estimators of a saved version (checksums verified), for evaluation."""
-        import io
-
-        import joblib
-
         manifest = store.verify(version)
         ensemble = cls(EnsembleParams(**manifest["params"]), manifest.get("random_state", 42))
         for name in ensemble.models:

@@ -7,7 +7,6 @@ import logging
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from domain.batch import BatchRejected
 from domain.document_type import DocumentType
 from domain.fields import FieldError
 from domain.spreadsheets import SpreadsheetError
@@ -75,8 +74,6 @@ def analyze_batch(doc_type: DocumentType):
         raise ApiError(413, str(exc), [FieldError("body", f"at most {exc.max_rows} documents")]) from None
     except SpreadsheetError as exc:
         raise ApiError(exc.status, str(exc), [FieldError("file", str(exc))]) from None
-    except BatchRejected as exc:
-        raise ApiError(exc.status, exc.message, exc.details) from None
     if not documents:
         raise ApiError(400, "The upload holds no documents", [FieldError("file", "no rows below the header")])
 
