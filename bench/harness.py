@@ -2,7 +2,9 @@
 
 - `Service` starts the production server (`python Backend/api_server.py`: granian, 2 worker
   processes) on loopback, on a temporary database, outbox and model directory, so a benchmark
-  never touches the real ones. Baselines are trained once, before the workers start.
+  never touches the real ones. Baselines are trained once, before the workers start. Starting
+  the server process, waiting for it and stopping it are tests/support/servers.py's, which the
+  fault tests' server uses too.
 - `load_generator()` picks wrk (when installed) or the Python keep-alive client; both return
   the same dict: requests, errors, rps, p50_ms, p90_ms, p99_ms.
 - `machine()` describes the machine a run was taken on.
@@ -16,8 +18,6 @@ import multiprocessing as mp
 import os
 import platform
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +29,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = ROOT / "Backend"
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
+
+from support.servers import (  # noqa: E402  (tests/support/servers.py: standard library only)
+    free_port,
+    listen_env,
+    request_once,
+    server_command,
+    start_process_group,
+    stop_process_group,
+    wait_until,
+)
+
 RESULTS = ROOT / "bench" / "results"
 SLUGS = {"paystub": "paystubs", "check": "checks", "money_order": "money-orders", "bank_statement": "bank-statements"}
 
@@ -40,12 +53,6 @@ def backend_on_path() -> None:
         sys.path.insert(0, str(BACKEND))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def sample_documents() -> dict[str, dict]:
     """One genuine document per type, from the seeded generators (the same every run)."""
     backend_on_path()
@@ -55,32 +62,6 @@ def sample_documents() -> dict[str, dict]:
         name: t.generator.generate(1, 1, fraud_rate=0.0, today=date.today()).documents[0]
         for name, t in DOCUMENT_TYPES.items()
     }
-
-
-def request_once(
-    port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30
-) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str, alive: Callable[[], bool] = lambda: True) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not alive():
-            raise RuntimeError(f"{what}: the process exited while starting")
-        try:
-            if check():
-                return
-        except (OSError, http.client.HTTPException):
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{what}: not ready after {timeout:.0f} s")
 
 
 # load generators --------------------------------------------------------------------------------
@@ -280,10 +261,7 @@ class Service:
     def env(self) -> dict[str, str]:
         env = dict(
             os.environ,
-            HOST="127.0.0.1",
-            PORT=str(self.port),
-            WEB_CONCURRENCY=str(self.workers),
-            WEB_THREADS=str(self.threads),
+            **listen_env(self.port, self.workers, self.threads),
             MODELS_DIR=str(self.models_dir),
             DATABASE_URL=self.database_url or f"sqlite:///{self.work / 'bench.db'}",
             OUTBOX_PATH=str(self.work / "outbox.db"),
@@ -317,32 +295,10 @@ class Service:
         return round(time.perf_counter() - started, 1)
 
     def start(self, timeout: float = 300) -> Service:
-        if self.server == "production":
-            command = [sys.executable, str(BACKEND / "api_server.py")]
-        else:
-            worker_class = self.server.removeprefix("gunicorn-")
-            command = [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--chdir",
-                str(BACKEND),
-                "-w",
-                str(self.workers),
-                "-k",
-                worker_class,
-                "--threads",
-                str(self.threads),
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-                "api_server:create_app()",
-            ]
+        worker_class = None if self.server == "production" else self.server.removeprefix("gunicorn-")
+        command = server_command(self.port, self.workers, self.threads, worker_class)
         self._log = open(self.work / "server.log", "wb")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self.process = start_process_group(command, self.env, self._log, cwd=ROOT)
         try:
             wait_until(
                 lambda: request_once(self.port, "GET", "/readyz", timeout=2)[0] == 200,
@@ -376,13 +332,8 @@ class Service:
         }
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        if self.process:
+            stop_process_group(self.process, kill_wait=10)
         if getattr(self, "_log", None):
             self._log.close()
 

@@ -1,4 +1,8 @@
-"""Shared fixtures: baselines trained once per session, then a private copy per test."""
+"""Shared fixtures: baselines trained once per session, then a private copy per test.
+
+Fixtures live here, where pytest finds them for every folder; helper functions and fakes are
+in tests/support (imported as `support`).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from config import Config
 from document_types import DOCUMENT_TYPES
+from support.app import make_config
+from support.stores import reset_postgres
 from training.baseline import ensure_baseline
 
 TEST_SAMPLES = 1500
@@ -33,13 +38,6 @@ def models_dir(trained_models, tmp_path) -> Path:
     return target
 
 
-def make_config(models_dir: Path, database_url: str, **overrides) -> Config:
-    overrides.setdefault("OUTBOX_PATH", str(Path(models_dir).parent / f"outbox-{abs(hash(database_url))}.db"))
-    return Config.from_env(
-        environ={}, MODELS_DIR=str(models_dir), DATABASE_URL=database_url, TRAIN_BASELINE_ON_START=False, **overrides
-    )
-
-
 @pytest.fixture
 def config(models_dir, tmp_path) -> Config:
     return make_config(models_dir, f"sqlite:///{tmp_path / 'documents.db'}")
@@ -57,16 +55,6 @@ def app(config):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def reset_postgres(url: str) -> None:
-    from store.sql import normalise_url
-
-    engine = create_engine(normalise_url(url))
-    with engine.begin() as conn:
-        for doc_type in DOCUMENT_TYPES.values():
-            conn.execute(text(f"DROP TABLE IF EXISTS {doc_type.table}"))
-    engine.dispose()
 
 
 @pytest.fixture

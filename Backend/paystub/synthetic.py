@@ -72,30 +72,30 @@ class PaystubGenerator(SyntheticDocumentGenerator):
 
     @staticmethod
     def _net_above_gross(doc, rng, today):
-        doc["net_pay"] = round(doc["gross_pay"] * rng.uniform(1.02, 1.5), 2)
+        doc["net_pay"] = _times(doc["gross_pay"], rng.uniform(1.02, 1.5))
 
     @staticmethod
     def _inflated_gross(doc, rng, today):
         # Gross edited upward; the deduction lines still belong to the real, smaller figure.
-        doc["gross_pay"] = round(doc["gross_pay"] * rng.uniform(1.4, 3.0), 2)
+        doc["gross_pay"] = _times(doc["gross_pay"], rng.uniform(1.4, 3.0))
 
     @staticmethod
     def _inflated_net(doc, rng, today):
-        doc["net_pay"] = round(doc["net_pay"] * rng.uniform(1.12, 1.4), 2)
+        doc["net_pay"] = _times(doc["net_pay"], rng.uniform(1.12, 1.4))
 
     @staticmethod
     def _wrong_statutory_rates(doc, rng, today):
-        doc["social_security"] = round(doc["gross_pay"] * rng.uniform(0.01, 0.04), 2)
-        doc["medicare"] = round(doc["gross_pay"] * rng.uniform(0.03, 0.06), 2)
+        doc["social_security"] = _times(doc["gross_pay"], rng.uniform(0.01, 0.04))
+        doc["medicare"] = _times(doc["gross_pay"], rng.uniform(0.03, 0.06))
 
     @staticmethod
     def _ytd_below_current(doc, rng, today):
-        doc["ytd_gross"] = round(doc["gross_pay"] * rng.uniform(0.2, 0.9), 2)
-        doc["ytd_net"] = round(doc["net_pay"] * rng.uniform(0.2, 0.9), 2)
+        doc["ytd_gross"] = _times(doc["gross_pay"], rng.uniform(0.2, 0.9))
+        doc["ytd_net"] = _times(doc["net_pay"], rng.uniform(0.2, 0.9))
 
     @staticmethod
     def _pay_date_outside_period(doc, rng, today):
-        start = doc["pay_period_start"] or doc["pay_date"] - timedelta(days=20)
+        start = doc["pay_period_start"] or (doc["pay_date"] or today) - timedelta(days=20)
         doc["pay_date"] = start - timedelta(days=int(rng.integers(3, 40)))
 
     @staticmethod
@@ -108,12 +108,15 @@ class PaystubGenerator(SyntheticDocumentGenerator):
     def _no_withholding(doc, rng, today):
         doc["federal_tax"] = 0.0
         doc["state_tax"] = 0.0
-        doc["net_pay"] = round(doc["gross_pay"] - (doc["social_security"] or 0) - (doc["medicare"] or 0), 2)
+        gross = doc["gross_pay"]
+        doc["net_pay"] = (
+            None if gross is None else round(gross - (doc["social_security"] or 0) - (doc["medicare"] or 0), 2)
+        )
 
     @staticmethod
     def _net_raised_slightly(doc, rng, today):
         # What a poor scan hides.
-        doc["net_pay"] = round(doc["net_pay"] * rng.uniform(1.05, 1.25), 2)
+        doc["net_pay"] = _times(doc["net_pay"], rng.uniform(1.05, 1.25))
 
     fraud_patterns = {
         "net_above_gross": _net_above_gross,
@@ -138,3 +141,8 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         "no_withholding": _no_withholding,
         "poor_scan": poor_scan(_net_raised_slightly),
     }
+
+
+def _times(amount: float | None, factor: float) -> float | None:
+    """`amount` x `factor` in cents; a field the forger left blank stays blank."""
+    return None if amount is None else round(amount * factor, 2)
