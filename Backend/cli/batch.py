@@ -75,7 +75,7 @@ def register(app: Flask, services: Services) -> None:
                 f"unknown type {type_name!r}; one of {', '.join(services.types)}", param_hint="--type"
             )
         try:
-            documents = services.analysis.batch_from_path_bytes(
+            documents = services.analysis.batch_from_bytes(
                 doc_type, path.read_bytes(), is_json=path.suffix.lower() == ".json"
             )
         except (SpreadsheetError, ValueError) as exc:

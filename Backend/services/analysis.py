@@ -118,7 +118,7 @@ class AnalysisService:
         """(row number, document) pairs of a CSV or XLSX file; SpreadsheetError, BatchRejected."""
         return documents_from_sheet(doc_type, read_sheet(data, self.batch.max_rows), self._identifying(doc_type))
 
-    def batch_from_path_bytes(self, doc_type: DocumentType, data: bytes, is_json: bool) -> list[tuple[int, Any]]:
+    def batch_from_bytes(self, doc_type: DocumentType, data: bytes, is_json: bool) -> list[tuple[int, Any]]:
         """A file's documents, a JSON array when `is_json`, else a spreadsheet; ValueError for unreadable JSON."""
         return self.batch_from_json(doc_type, json.loads(data)) if is_json else self.batch_from_file(doc_type, data)
 

@@ -340,7 +340,7 @@ class DocumentModelRetrainer:
             if active_metrics
             else "first version of this type"
         )
-        self.versions.activate(version, reason)
+        self.versions.activate(version, reason, verified=True)
         result.update(success=True, activated=True, reason=f"Activated: {reason}")
         self.prune()
 
