@@ -40,7 +40,7 @@ from support.app import make_config
 from support.fault_helpers import ROOT, PrivatePostgres, postgres_bin, report
 from support.postgrest_fake import REST, FakePostgrest, error
 from support.retraining import SMALL, small_config
-from support.stores import TABLES, record
+from support.stores import TABLES, record, run_at_once
 from training.automated_retraining import PaystubModelRetrainer
 from training.retraining_config import load_config
 
@@ -233,11 +233,7 @@ def test_requests_do_not_queue_behind_a_flush_that_waits_out_a_timeout(tmp_path)
             store.save_analysis("paystubs", record(f"during-{i}", i + 1))
         timings[i] = time.monotonic() - started
 
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(save, range(6))
     # One request probes the store (and waits out its 2 s); the others are answered within the flush wait.
     assert sorted(timings.values())[-2] < 1.0 and max(timings.values()) >= 2.0, timings
     assert store.outbox.pending() == 7

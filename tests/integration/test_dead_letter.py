@@ -28,7 +28,7 @@ from store.sql import SqlDocumentStore, _row
 from store.supabase import SupabaseDocumentStore
 from support.app import make_config
 from support.postgrest_fake import REST, FakePostgrest, error
-from support.stores import TABLES, record
+from support.stores import TABLES, record, run_at_once
 from web.schemas import ReadinessResponse
 
 NAME = "Zoë Ünïcode"  # record()'s employee name: it must never reach a log line or a dead letter's message
@@ -353,11 +353,7 @@ def test_concurrent_saves_with_a_refused_one_store_all_the_others(inner):
             outcome[document_id] = "refused"
 
     ids = ["poison", "a", "b", "c", "d", "e"]
-    threads = [threading.Thread(target=save, args=(i,)) for i in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(save, ids)
     assert outcome == {"poison": "refused", **{i: "stored" for i in ids[1:]}}
     assert stored_counts(inner) == {i: 1 for i in ids[1:]}
     inner.save_analysis("paystubs", record("later"))  # the writer thread carries on

@@ -11,7 +11,7 @@ from domain.records import ListQuery
 from store import sqlite_writer
 from store.document_store import DuplicateDocument, StoreUnavailable
 from store.sql import SqlDocumentStore
-from support.stores import TABLES, record
+from support.stores import TABLES, record, run_at_once
 
 
 @pytest.fixture
@@ -68,11 +68,7 @@ def test_a_duplicate_fails_only_its_own_save(store):
             outcome[document_id] = "duplicate"
 
     ids = ["taken", "a", "b", "c", "d", "e"]
-    threads = [threading.Thread(target=save, args=(i,)) for i in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(save, ids)
     assert outcome == {"taken": "duplicate", **{i: "stored" for i in ids[1:]}}
     assert len(store.list_analyses("paystubs", ListQuery(limit=50))) == 6
 

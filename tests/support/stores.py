@@ -1,7 +1,9 @@
-"""Document stores under test: the table map, a sample analysis record, a clean PostgreSQL."""
+"""Document stores under test: the table map, a sample analysis record, a clean PostgreSQL, concurrent saves."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
@@ -43,3 +45,12 @@ def reset_postgres(url: str) -> None:
         for doc_type in DOCUMENT_TYPES.values():
             conn.execute(text(f"DROP TABLE IF EXISTS {doc_type.table}"))
     engine.dispose()
+
+
+def run_at_once(work: Callable[[object], None], args: Iterable[object]) -> None:
+    """Call `work(arg)` for every arg, each in its own thread, all started together; return when all are done."""
+    threads = [threading.Thread(target=work, args=(arg,)) for arg in args]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
