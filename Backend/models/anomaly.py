@@ -158,29 +158,28 @@ class AnomalyModel:
         )
 
     def _range_deviation(self, X: np.ndarray) -> np.ndarray:
-        """How far each value lies outside the typical range, in standard deviations.
-
-        Rows with every value inside its range (anomalous only in combination) fall back
-        to the distance from the centre, so an explanation is never empty.
-        """
-        deviation = (np.maximum(self.range_low - X, 0) + np.maximum(X - self.range_high, 0)) / self.scale
-        inside = ~deviation.any(axis=1)
-        if inside.any():
-            deviation[inside] = np.abs(X[inside] - self.center) / self.scale
-        return deviation
+        """How far each value lies outside the typical range, in standard deviations (0 inside it)."""
+        return (np.maximum(self.range_low - X, 0) + np.maximum(X - self.range_high, 0)) / self.scale
 
     def explain(self, X: np.ndarray, feature_names: tuple[str, ...]) -> list[dict[str, Any]]:
-        """The `anomaly` block of each raw feature row of X (n, n_features)."""
+        """The `anomaly` block of each raw feature row of X (n, n_features).
+
+        Its `top_features` name only values outside their typical range: a value inside it
+        explains nothing to a reviewer, even where the detector weighs it. A document
+        anomalous only in the combination of typical values has none.
+        """
         X = np.asarray(X, dtype=np.float64)
         scored = self.score(X)
+        outside = (X < self.range_low) | (X > self.range_high)
         # One conversion to Python lists, then plain Python per row (see FraudDetector._top_features).
         weights, values, scores = scored.weights.tolist(), X.tolist(), scored.scores.tolist()
+        named = np.where(outside, scored.weights, 0.0).tolist()
         flags = scored.is_anomalous.tolist()
         low, high = self.rounded_ranges
         has_errors = scored.reconstruction_errors is not None
         threshold = round(self.threshold, 6)
         blocks = []
-        for row_weights, row_values, score, flag in zip(weights, values, scores, flags):
+        for row_weights, row_named, row_values, score, flag in zip(weights, named, values, scores, flags):
             features = [
                 {
                     "feature_name": feature_names[j],
@@ -189,7 +188,7 @@ class AnomalyModel:
                     "share": share,
                     "reconstruction_error": round(row_weights[j], 6) if has_errors else None,
                 }
-                for j, share in top_shares(row_weights, TOP_ANOMALOUS_FEATURES)
+                for j, share in top_shares(row_named, TOP_ANOMALOUS_FEATURES, total=sum(row_weights))
             ]
             blocks.append(
                 {
@@ -208,12 +207,12 @@ class AnomalyModel:
         return [round(v, 4) for v in self.range_low.tolist()], [round(v, 4) for v in self.range_high.tolist()]
 
 
-def top_shares(weights: list[float], k: int) -> list[tuple[int, float]]:
-    """(index, share of the total) of the k largest weights, largest first, ties in feature order.
+def top_shares(weights: list[float], k: int, total: float | None = None) -> list[tuple[int, float]]:
+    """(index, share of `total`) of the k largest weights, largest first, ties in feature order.
 
-    Zero shares are left out.
+    `total` defaults to the sum of `weights`. Zero shares are left out.
     """
-    total = sum(weights)
+    total = sum(weights) if total is None else total
     order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)[:k]  # a stable argsort of -weights
     shares = [(j, round(weights[j] / total, 4) if total > 0 else 0.0) for j in order]
     return [(j, share) for j, share in shares if share > 0]

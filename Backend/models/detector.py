@@ -274,7 +274,7 @@ class FraudDetector:
             anomaly_block = anomaly_blocks[i] if anomaly_blocks is not None else None
             if anomaly_block is not None:
                 if anomaly_block["is_anomalous"]:
-                    row_reasons.append(_anomaly_reason(anomaly_block, label))
+                    row_reasons.append(anomaly_reason(anomaly_block, label))
                     if recommendation == APPROVE and self.anomaly_escalates:
                         recommendation = ESCALATE
             results.append(
@@ -333,7 +333,7 @@ class FraudDetector:
         }
 
 
-def _anomaly_reason(block: dict[str, Any], label: str) -> Reason:
+def anomaly_reason(block: dict[str, Any], label: str) -> Reason:
     """Why an anomalous document is not simply approved, in the reviewer's words (features only, no personal data)."""
     parts = [
         f"{f['feature_name']} = {f['actual_value']:g} (typical {f['typical_range'][0]:g} to {f['typical_range'][1]:g})"
@@ -341,5 +341,6 @@ def _anomaly_reason(block: dict[str, Any], label: str) -> Reason:
     ]
     return Reason(
         "ANOMALOUS_DOCUMENT",
-        f"Unlike the genuine {label}s the model was trained on: " + ("; ".join(parts) or "unusual combination"),
+        f"Unlike the genuine {label}s the model was trained on: "
+        + ("; ".join(parts) or "an unusual combination of values that are each within their typical range"),
     )

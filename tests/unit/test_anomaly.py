@@ -5,6 +5,7 @@ Every kind finding known anomalies in an uploaded file, through the app, is inte
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
@@ -13,7 +14,7 @@ from sklearn.ensemble import IsolationForest
 
 from document_types import DOCUMENT_TYPES
 from models.anomaly import SCORERS, AnomalyModel, scale_rows
-from models.detector import FraudDetector
+from models.detector import FraudDetector, anomaly_reason
 from models.model_store import ModelStore
 from paystub.fields import PaystubFields
 from training.anomaly_fitting import ANOMALY_KINDS, AnomalySettings, fit_anomaly
@@ -139,3 +140,29 @@ def test_config_names_the_detector_kind_per_type(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(RetrainingConfigError, match="document_types.check.anomaly_detector"):
         load_config(path)
+
+
+@pytest.mark.parametrize("kind", ["autoencoder", "isolation_forest"])
+def test_explanations_never_name_a_value_inside_its_typical_range(kind):
+    X, labels = _genuine_and_forged()
+    fitted = fit_anomaly(X[labels == 0][:600], AnomalySettings(kind), random_state=2)
+    names = tuple(PAYSTUB.extractor.feature_names)
+    blocks = fitted.model.explain(X.astype(np.float64), names)
+    named = 0
+    for row, block in zip(X, blocks):
+        for feature in block["top_features"]:
+            j = names.index(feature["feature_name"])
+            assert not fitted.model.range_low[j] <= row[j] <= fitted.model.range_high[j], feature
+            named += 1
+    assert named > 0  # forged documents do have values outside the ranges
+
+
+def test_an_anomaly_of_typical_values_names_no_feature_and_says_so():
+    X, labels = _genuine_and_forged()
+    fitted = fit_anomaly(X[labels == 0], AnomalySettings("knn_lof"), random_state=1)
+    model = dataclasses.replace(fitted.model, threshold=-1.0)  # every row anomalous, to reach the explanation
+    centre = np.clip(fitted.model.center, fitted.model.range_low, fitted.model.range_high)
+    block = model.explain(centre[None, :], tuple(PAYSTUB.extractor.feature_names))[0]
+    assert block["is_anomalous"] and block["top_features"] == []
+    reason = anomaly_reason(block, "paystub")
+    assert reason.code == "ANOMALOUS_DOCUMENT" and "each within their typical range" in reason.message
