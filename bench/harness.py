@@ -416,3 +416,14 @@ def write_json(name: str, data: dict) -> Path:
     path = RESULTS / name
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
     return path
+
+
+def markdown_table(header: list[str], rows: list[list]) -> list[str]:
+    """A Markdown table (first column left-aligned, the others right), then a blank line; None prints empty."""
+    align = ["---" if i == 0 else "---:" for i in range(len(header))]
+    return [
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(align) + " |",
+        *("| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows),
+        "",
+    ]

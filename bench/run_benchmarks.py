@@ -26,7 +26,18 @@ import sys
 import time
 
 from batch_benchmark import run_batch
-from harness import ROOT, SLUGS, Service, load_generator, machine, request_once, sample_documents, utc_now, write_json
+from harness import (
+    ROOT,
+    SLUGS,
+    Service,
+    load_generator,
+    machine,
+    markdown_table,
+    request_once,
+    sample_documents,
+    utc_now,
+    write_json,
+)
 from mlflow_peer import run_peer
 from retrain_benchmark import run_retrain
 from serving_benchmark import NOOP_ROUTE, analyze_route, measure_routes, model_files
@@ -112,16 +123,6 @@ def budgets(report: dict) -> list[dict]:
 # markdown --------------------------------------------------------------------------------------
 
 
-def _table(header: list[str], rows: list[list]) -> list[str]:
-    align = ["---" if i == 0 else "---:" for i in range(len(header))]
-    return [
-        "| " + " | ".join(header) + " |",
-        "| " + " | ".join(align) + " |",
-        *("| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows),
-        "",
-    ]
-
-
 def latency_rows(rows: list[dict]) -> list[list]:
     return [[r["route"], r["concurrency"], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["errors"]] for r in rows]
 
@@ -155,7 +156,7 @@ def markdown(report: dict) -> str:
     ]
     serving = report.get("serving", {})
     lines += (
-        _table(LATENCY_HEADER, latency_rows(serving.get("rows", [])))
+        markdown_table(LATENCY_HEADER, latency_rows(serving.get("rows", [])))
         if serving.get("rows")
         else [f"Not measured: {serving.get('skipped', 'see the log')}", ""]
     )
@@ -171,8 +172,8 @@ def markdown(report: dict) -> str:
             f"It answers {peer['answer']}; the service scored that paystub {peer.get('service_answer')}.",
             "",
         ]
-        lines += _table(LATENCY_HEADER, latency_rows(peer["rows"]))
-        lines += _table(
+        lines += markdown_table(LATENCY_HEADER, latency_rows(peer["rows"]))
+        lines += markdown_table(
             ["connections", "p50 service / peer", "p99 service / peer", "throughput service / peer"],
             [
                 [
@@ -249,13 +250,13 @@ def markdown(report: dict) -> str:
             "(joblib estimators kept for retraining, ONNX exports that workers load):",
             "",
         ]
-        lines += _table(
+        lines += markdown_table(
             ["type", "all files MB", "ONNX MB", "joblib MB"],
             [[t, d["all_files_mb"], d["onnx_mb"], d["joblib_mb"]] for t, d in disk["per_type"].items()],
         )
 
     lines += ["## Budgets (issue 7)", ""]
-    lines += _table(
+    lines += markdown_table(
         ["budget", "measured", "met"],
         [
             [b["budget"], b["measured"], {True: "yes", False: "**no**", None: "n/a"}[b["met"]]]

@@ -38,7 +38,7 @@ if str(BENCH) not in sys.path:
 
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
-from harness import ROOT, SLUGS, Service, machine, utc_now, write_json  # noqa: E402
+from harness import ROOT, SLUGS, Service, machine, markdown_table, utc_now, write_json  # noqa: E402
 from quality.common import Case  # noqa: E402
 from quality.generator import GENUINE_VARIATIONS, TYPES, generate, patterns  # noqa: E402
 
@@ -175,7 +175,7 @@ def _variation_group(tag: str) -> str:
     return tag.split(":", 1)[0] + ":*" if tag.startswith(("ocr_dropped:", "ocr_misread:")) else tag
 
 
-def pattern_table(doc_type: str, pairs: Sequence[tuple[Case, dict]]) -> list[dict]:
+def patternmarkdown_table(doc_type: str, pairs: Sequence[tuple[Case, dict]]) -> list[dict]:
     """Per fraud pattern of the type: how many documents carry it, their mean risk, the share REJECTed,
     the share REJECTed or ESCALATEd, overall and for its subtle and obvious documents."""
     rows = []
@@ -199,7 +199,7 @@ def pattern_table(doc_type: str, pairs: Sequence[tuple[Case, dict]]) -> list[dic
     return rows
 
 
-def variation_table(doc_type: str, genuine: Sequence[tuple[Case, dict]]) -> list[dict]:
+def variationmarkdown_table(doc_type: str, genuine: Sequence[tuple[Case, dict]]) -> list[dict]:
     """Per benign variation: how many genuine documents show it and how the service treats them, most
     flagged first."""
     groups: dict[str, list[dict]] = {}
@@ -272,8 +272,8 @@ def type_report(doc_type: str, cases: Sequence[Case], results: Sequence[dict]) -
     return {
         "metrics": metrics,
         "budgets": check_budgets(metrics),
-        "patterns": pattern_table(doc_type, pairs),
-        "variations": variation_table(doc_type, genuine),
+        "patterns": patternmarkdown_table(doc_type, pairs),
+        "variations": variationmarkdown_table(doc_type, genuine),
         "genuine_reject_reasons": [
             {"code": code, "count": count, "share_of_rejected": round(count / len(rejected), 4)}
             for code, count in reasons.most_common(TOP_REASONS)
@@ -306,16 +306,6 @@ def _fmt(value, percent: bool = False) -> str:
     return f"{value}"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence]) -> list[str]:
-    align = ["---" if i == 0 else "---:" for i in range(len(header))]
-    return [
-        "| " + " | ".join(header) + " |",
-        "| " + " | ".join(align) + " |",
-        *("| " + " | ".join(str(v) for v in row) + " |" for row in rows),
-        "",
-    ]
-
-
 def type_section(doc_type: str, section: dict) -> list[str]:
     m = section["metrics"]
     lines = [f"### {doc_type}", ""]
@@ -325,14 +315,14 @@ def type_section(doc_type: str, section: dict) -> list[str]:
         f"Model version `{section.get('server', {}).get('model_version')}`."
     )
     lines.append("")
-    lines += _table(
+    lines += markdown_table(
         ["budget", "measured", "limit", "met"],
         [
             [b["what"], _fmt(b["measured"], percent=b["metric"] != "roc_auc"), b["budget"], _met(b["met"])]
             for b in section["budgets"]
         ],
     )
-    lines += _table(
+    lines += markdown_table(
         ["also measured", "value"],
         [
             ["ROC-AUC, subtle fraud against genuine", _fmt(m["roc_auc_subtle"])],
@@ -342,7 +332,7 @@ def type_section(doc_type: str, section: dict) -> list[str]:
         ],
     )
     lines += ["Per fraud pattern (caught = REJECT or ESCALATE):", ""]
-    lines += _table(
+    lines += markdown_table(
         ["pattern", "documents", "mean risk", "REJECT", "caught", "caught, subtle", "caught, obvious"],
         [
             [
@@ -360,7 +350,7 @@ def type_section(doc_type: str, section: dict) -> list[str]:
     reasons = section["genuine_reject_reasons"]
     lines += ["Reason codes most often given on genuine documents that were REJECTed:", ""]
     if reasons:
-        lines += _table(
+        lines += markdown_table(
             ["reason code", "genuine REJECTs with it", "share of genuine REJECTs"],
             [[f"`{r['code']}`", r["count"], _fmt(r["share_of_rejected"], True)] for r in reasons],
         )
@@ -368,7 +358,7 @@ def type_section(doc_type: str, section: dict) -> list[str]:
         lines += ["No genuine document was REJECTed.", ""]
     worst = [v for v in section["variations"] if v["count"] >= 10][:12]
     lines += ["Genuine variations that draw the most flags (at least 10 documents; flagged = REJECT or ESCALATE):", ""]
-    lines += _table(
+    lines += markdown_table(
         ["variation", "genuine documents", "REJECT", "flagged", "anomalous"],
         [
             [
@@ -452,7 +442,7 @@ def markdown(report: dict) -> str:
         ]
         met = sum(bool(b["met"]) for b in section["budgets"])
         rows.append([doc_type, *cells, f"{met} of {len(names)}"])
-    lines += _table(header, rows)
+    lines += markdown_table(header, rows)
     verdict = "All budgets are met." if report["budgets_met"] else "Budgets are missed (✗ above)."
     lines += [verdict, "", "## Per type", ""]
     for doc_type, section in report["types"].items():
