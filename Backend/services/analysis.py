@@ -28,10 +28,18 @@ from store.document_store import DocumentStore, StoredLater, StoreUnavailable
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 2000  # rows per model call: large enough to amortise it, small enough to report progress
-KEPT_FOR_LATER = "The database is unavailable: the analysis is kept locally and stored when it is back"
-NOT_STORED = "The analysis could not be stored; it will not appear in the review queue"
-BATCH_KEPT_FOR_LATER = "The database is unavailable: the analyses are kept locally and stored when it is back"
-BATCH_NOT_STORED = "The analyses could not be stored; they will not appear in the review queue"
+# What became of analyses handed to the store, and what the answer then tells the client (one, many).
+STORED, KEPT_FOR_LATER, LOST = "stored", "kept for later", "lost"
+WARNINGS = {
+    KEPT_FOR_LATER: (
+        "The database is unavailable: the analysis is kept locally and stored when it is back",
+        "The database is unavailable: the analyses are kept locally and stored when it is back",
+    ),
+    LOST: (
+        "The analysis could not be stored; it will not appear in the review queue",
+        "The analyses could not be stored; they will not appear in the review queue",
+    ),
+}
 
 
 class NotFound(LookupError):
@@ -102,10 +110,10 @@ class AnalysisService:
         detector.refresh_if_changed()
         result = detector.score(parsed.fields)
         record = analysis_record(doc_type.name, parsed.raw_fields, result, datetime.now(UTC), parsed.warnings)
-        stored, warning = self._save(doc_type, [record], KEPT_FOR_LATER, NOT_STORED, one=True)
-        if warning:
-            record.warnings.append(warning)
-        return Analysis(record, result, stored)
+        outcome = self._save(doc_type, [record], one=True)
+        if outcome != STORED:
+            record.warnings.append(WARNINGS[outcome][0])
+        return Analysis(record, result, outcome == STORED)
 
     def batch_from_json(self, doc_type: DocumentType, body: Any) -> list[tuple[int, Any]]:
         """(row number, document) pairs of a JSON array; BatchRejected, TooManyDocuments."""
@@ -139,28 +147,27 @@ class AnalysisService:
         result = score_documents(detector, documents, progress, chunk_rows, explain=store)
         warnings, stored = [], False
         if store:
-            stored, warning = self._save(doc_type, result.records(doc_type), BATCH_KEPT_FOR_LATER, BATCH_NOT_STORED)
-            if warning:
-                warnings.append(warning)
-            if warning == BATCH_NOT_STORED:
-                for outcome in result.rows:
-                    outcome.document_id = None
+            outcome = self._save(doc_type, result.records(doc_type))
+            stored = outcome == STORED
+            if outcome != STORED:
+                warnings.append(WARNINGS[outcome][1])
+            if outcome == LOST:  # no id to look up later
+                for row in result.rows:
+                    row.document_id = None
         return BatchAnalysis(result, stored, warnings)
 
-    def _save(
-        self, doc_type: DocumentType, records: list[AnalysisRecord], later: str, lost: str, one: bool = False
-    ) -> tuple[bool, str | None]:
-        """Store `records` (`one`: a single analysis): (stored now, warning). Kept in the outbox during an outage."""
+    def _save(self, doc_type: DocumentType, records: list[AnalysisRecord], one: bool = False) -> str:
+        """Store `records` (`one`: a single analysis): STORED, KEPT_FOR_LATER (in the outbox) or LOST."""
         try:
             if one:
                 self.store.save_analysis(doc_type.table, records[0])
             else:
                 self.store.save_analyses(doc_type.table, records)
-            return True, None
+            return STORED
         except StoredLater:
-            return False, later
+            return KEPT_FOR_LATER
         except StoreUnavailable:
-            return False, lost
+            return LOST
 
     # reading and reviewing ------------------------------------------------------------------
     def get(self, doc_type: DocumentType, document_id: str) -> AnalysisRecord:
