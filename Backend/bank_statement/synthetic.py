@@ -13,10 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from bank_statement.fields import BankStatementFields
 from domain.synthetic import (
     SyntheticDocumentGenerator,
-    blank_key_fields,
     digits,
     money,
     person_name,
@@ -376,6 +374,5 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
         "duplicated_transactions": _duplicated_transactions,
         "large_round_deposits": _large_round_deposits,
         "future_statement_end": _future_statement_end,
-        "missing_fields": blank_key_fields(BankStatementFields.key_fields, list_fields=("transactions",)),
         "poor_scan": poor_scan(_one_balance_raised),
     }

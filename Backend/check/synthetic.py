@@ -13,7 +13,6 @@ from domain.amount_words import amount_to_words
 from domain.synthetic import (
     SyntheticDocumentGenerator,
     address,
-    blank_key_fields,
     digits,
     drop_optional,
     future_date,
@@ -251,19 +250,5 @@ class CheckGenerator(SyntheticDocumentGenerator):
         "payee_equals_payer": _payee_equals_payer,
         "round_large_amount": _round_large_amount,
         "low_number_high_amount": _low_number_high_amount,
-        "missing_key_fields": blank_key_fields(
-            (
-                "bank_name",
-                "routing_number",
-                "account_number",
-                "check_number",
-                "payer_name",
-                "payee_name",
-                "amount_written",
-                "check_date",
-                "signature_present",
-                "micr_line",
-            )
-        ),
         "poor_scan_altered_amount": poor_scan(_raised_amount_blurred_words),
     }

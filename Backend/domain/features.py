@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from domain.amount_words import words_to_amount
 from domain.fields import DocumentFields
 
 MISSING = -1.0
 LOW_TEXT_QUALITY = 0.6
+INCOMPLETE_DOCUMENT = "INCOMPLETE_DOCUMENT"  # key fields missing: the policy asks for them, never rejects on them
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,36 @@ class FeatureSpec:
     description: str
 
 
+HARD, SOFT, INFO = "hard", "soft", "info"
+Evidence = str | float | int | None
+
+
 @dataclass(frozen=True)
 class Reason:
-    """A rule hit in plain words. Messages never contain names or account numbers."""
+    """A rule hit in plain words, with the evidence behind it.
+
+    `fields` names the document fields the rule read; `expected` and `actual` are the values
+    it compared, where there are such (amounts, dates, rates). `severity` is set by the
+    decision policy (domain.policy) from the code: a reason is SOFT until the policy says
+    otherwise. Messages and evidence never contain names or account numbers.
+    """
 
     code: str
     message: str
+    fields: tuple[str, ...] = ()
+    expected: Evidence = None
+    actual: Evidence = None
+    severity: str = SOFT
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "fields": list(self.fields),
+            "expected": self.expected,
+            "actual": self.actual,
+        }
 
 
 @dataclass
@@ -122,15 +144,20 @@ def compare_written_amount(
     values["written_amount_difference"] = MISSING if difference is None else difference / max(abs(amount), 1.0)
     differs = difference is not None and difference > AMOUNT_TOLERANCE
     values["amount_mismatch"] = flag(differs or unreadable)
+    fields = ("amount_written", "amount")
     if differs:
         reasons.append(
             Reason(
                 "AMOUNT_MISMATCH",
                 f"The written amount ({written:,.2f}) does not match the numeric amount ({amount:,.2f})",
+                fields,
+                expected=round(amount, 2),
+                actual=round(written, 2),
             )
         )
     elif unreadable:
-        reasons.append(Reason("AMOUNT_MISMATCH", "The written amount cannot be read as an amount"))
+        # Handwriting OCR cannot read is not evidence of an edit: a soft reason of its own.
+        reasons.append(Reason("AMOUNT_WORDS_UNREADABLE", "The written amount cannot be read as an amount", fields))
 
 
 COMMON_FEATURES = (
@@ -178,18 +205,34 @@ class FeatureExtractor(ABC):
                 missing.append(name)
         values["missing_key_field_count"] = float(len(missing))
         if missing:
-            reasons.append(Reason("MISSING_KEY_FIELDS", f"{len(missing)} key field(s) missing: {', '.join(missing)}"))
+            reasons.append(
+                Reason(
+                    INCOMPLETE_DOCUMENT,
+                    f"{len(missing)} key field(s) missing or unreadable; ask the applicant for: {', '.join(missing)}",
+                    fields=tuple(missing),
+                )
+            )
 
         quality = getattr(doc, "text_quality", None)
         values["text_quality"] = MISSING if quality is None else quality
         values["low_text_quality"] = flag(quality is not None and quality < LOW_TEXT_QUALITY)
         if quality is not None and quality < LOW_TEXT_QUALITY:
-            reasons.append(Reason("LOW_TEXT_QUALITY", f"OCR text quality is low ({quality:.2f})"))
+            reasons.append(
+                Reason(
+                    "LOW_TEXT_QUALITY",
+                    f"OCR text quality is low ({quality:.2f})",
+                    ("text_quality",),
+                    expected=f">= {LOW_TEXT_QUALITY}",
+                    actual=quality,
+                )
+            )
 
         round_fields = [name for name in self.amount_fields if is_round_amount(getattr(doc, name))]
         values["round_amount_count"] = float(len(round_fields))
         if round_fields:
-            reasons.append(Reason("ROUND_AMOUNTS", "Round-number amounts in: " + ", ".join(round_fields)))
+            reasons.append(
+                Reason("ROUND_AMOUNTS", "Round-number amounts in: " + ", ".join(round_fields), tuple(round_fields))
+            )
 
         self.compute(doc, today, values, reasons)
         return Extraction([values[name] for name in self.feature_names], reasons)

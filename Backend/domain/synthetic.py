@@ -9,7 +9,7 @@ a scoring request.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
@@ -56,36 +56,94 @@ class SyntheticDocumentGenerator(ABC):
         fraud_rate: float = 0.5,
         today: date | None = None,
     ) -> SyntheticBatch:
-        """`n_samples` documents, a `fraud_rate` share of them fraudulent; same seed, same batch."""
+        """`n_samples` documents, a `fraud_rate` share of them fraudulent; same seed, same batch.
+
+        Genuine and fraudulent documents alike then lose fields to OCR (`ocr_losses`), never the
+        fields a fraud pattern changed: those are its evidence, and a real forgery keeps them.
+        """
         rng = np.random.default_rng(random_state)
         today = today or date.today()
         names = sorted(self.fraud_patterns)
         documents, labels, patterns = [], [], []
         for _ in range(n_samples):
             document = self.genuine(rng, today)
+            draft = dict(document)
             applied: tuple[str, ...] = ()
             if rng.random() < fraud_rate:
                 count = int(rng.choice([1, 1, 2, 3]))
                 applied = tuple(str(n) for n in rng.choice(names, size=min(count, len(names)), replace=False))
                 for name in applied:
                     self.fraud_patterns[name](document, rng, today)
+            evidence = {name for name, value in document.items() if name not in draft or draft[name] != value}
+            self.ocr_losses(document, rng, protected=evidence)
             documents.append(self.ocr_noise(document, rng))
             labels.append(1 if applied else 0)
             patterns.append(applied)
         return SyntheticBatch(documents, labels, patterns)
 
+    def ocr_losses(self, document: dict[str, Any], rng: np.random.Generator, protected: Collection[str] = ()) -> None:
+        """OCR drops a field, key fields included, in OCR_DROP_RATE of documents: left out, null or "".
+
+        Real extractions lose fields all the time; a generator whose genuine documents never do
+        teaches the models that a missing field means fraud.
+        """
+        if rng.random() >= OCR_DROP_RATE:
+            return
+        candidates = [name for name, value in document.items() if value not in (None, "", []) and name not in protected]
+        if not candidates:
+            return
+        name = pick(rng, sorted(candidates))
+        how = rng.random()
+        if how < 0.4:
+            del document[name]
+        elif how < 0.7 and isinstance(document[name], str):
+            document[name] = ""
+        elif isinstance(document[name], list):
+            document[name] = []
+        else:
+            document[name] = None
+
     def ocr_noise(self, document: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
-        """Render values the ways OCR output spells them: some amounts as strings, some US dates."""
+        """Render values the ways OCR output spells them, one house style per document.
+
+        Amounts as numbers, "1234.56", "$1,234.56" or "1,234.56 USD"; dates as ISO 8601,
+        MM/DD/YYYY or an ISO timestamp.
+        """
+        amount_style = pick(rng, AMOUNT_STYLES)
+        date_style = pick(rng, DATE_STYLES)
         noisy = {}
         for name, value in document.items():
-            if isinstance(value, float) and name != "text_quality" and rng.random() < 0.3:
-                value = f"${value:,.2f}"
-            elif isinstance(value, date) and rng.random() < 0.3:
-                value = value.strftime("%m/%d/%Y")
+            if isinstance(value, float) and name != "text_quality":
+                value = render_amount(value, amount_style)
             elif isinstance(value, date):
-                value = value.isoformat()
+                value = render_date(value, date_style)
             noisy[name] = value
         return noisy
+
+
+AMOUNT_STYLES = ("number", "number", "number", "plain", "dollars", "dollars", "usd")
+DATE_STYLES = ("iso", "iso", "iso", "us", "us", "timestamp")
+OCR_DROP_RATE = 0.06
+
+
+def render_amount(value: float, style: str) -> float | str:
+    """`value` as a number or in one of the spellings OCR produces (see AMOUNT_STYLES)."""
+    if style == "plain":
+        return f"{value:.2f}"
+    if style == "dollars":
+        return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
+    if style == "usd":
+        return f"{value:,.2f} USD"
+    return value
+
+
+def render_date(value: date, style: str) -> str:
+    """`value` as ISO 8601, MM/DD/YYYY or an ISO timestamp (see DATE_STYLES)."""
+    if style == "us":
+        return value.strftime("%m/%d/%Y")
+    if style == "timestamp":
+        return f"{value.isoformat()}T00:00:00"
+    return value.isoformat()
 
 
 # Helpers the type generators share.
@@ -174,19 +232,6 @@ def address(rng: np.random.Generator) -> str:
 # Fraud patterns the types share; a type supplies what differs (fields, date range, the edit a bad scan hides).
 
 POOR_SCAN_QUALITY = (0.15, 0.55)
-
-
-def blank_key_fields(fields: Sequence[str], list_fields: Collection[str] = ()) -> FraudPattern:
-    """Blank two to four of `fields`: a forger leaves out what would not survive checking.
-
-    A field in `list_fields` becomes [] instead of None half the time, a table read with no rows.
-    """
-
-    def pattern(doc: dict[str, Any], rng: np.random.Generator, today: date) -> None:
-        for key in rng.choice(fields, size=int(rng.integers(2, 5)), replace=False):
-            doc[str(key)] = [] if key in list_fields and rng.random() < 0.5 else None
-
-    return pattern
 
 
 def poor_scan(hidden_edit: FraudPattern) -> FraudPattern:

@@ -12,7 +12,6 @@ from domain.synthetic import (
     CITIES,
     SyntheticDocumentGenerator,
     address,
-    blank_key_fields,
     digits,
     drop_optional,
     future_date,
@@ -202,15 +201,5 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         "future_date": future_date("issue_date", days=(1, 181)),
         "payee_equals_purchaser": _payee_equals_purchaser,
         "round_amount_near_limit": _round_amount_near_limit,
-        "missing_fields": blank_key_fields(
-            (
-                "issuer",
-                "serial_number",
-                "amount_written",
-                "purchaser_name",
-                "payee_name",
-                "issue_date",
-            )
-        ),
         "poor_scan": poor_scan(_raised_amount_smudged_words),
     }

@@ -10,7 +10,6 @@ import numpy as np
 from domain.synthetic import (
     SyntheticDocumentGenerator,
     address,
-    blank_key_fields,
     digits,
     drop_optional,
     future_date,
@@ -127,17 +126,6 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         "future_pay_date": future_date("pay_date", days=(5, 120)),
         "pay_date_outside_period": _pay_date_outside_period,
         "round_figures": _round_figures,
-        "missing_fields": blank_key_fields(
-            (
-                "company_name",
-                "employee_name",
-                "pay_period_start",
-                "pay_period_end",
-                "federal_tax",
-                "social_security",
-                "medicare",
-            )
-        ),
         "no_withholding": _no_withholding,
         "poor_scan": poor_scan(_net_raised_slightly),
     }

@@ -116,7 +116,7 @@ def test_hand_written_paystubs(client):
 def test_missing_fields_are_a_signal_not_an_error(client):
     response = analyze(client, "paystubs", {"gross_pay": 5000, "net_pay": None})
     assert response.status_code == 200
-    missing = next(r for r in response.json["reasons"] if r["code"] == "MISSING_KEY_FIELDS")
+    missing = next(r for r in response.json["reasons"] if r["code"] == "INCOMPLETE_DOCUMENT")
     assert missing["message"].startswith("9 key field(s) missing")
 
 

@@ -235,7 +235,7 @@ def test_missing_key_fields_are_counted(empty):
     assert values["has_transactions"] == 0 and values["has_bank_name"] == 0
     assert values["missing_key_field_count"] == 2 and values["transaction_count"] == 0
     assert values["deposit_total_error"] == -1 and values["duplicate_deposit_share"] == -1
-    assert "MISSING_KEY_FIELDS" in codes
+    assert "INCOMPLETE_DOCUMENT" in codes
 
 
 def test_round_summary_amounts_use_the_shared_rule():
@@ -345,12 +345,14 @@ def test_generated_statements_use_every_spelling_and_genuine_ones_add_up():
         if label:
             continue
         fields = parsed.fields
+        if any(getattr(fields, name) in (None, []) for name in BankStatementFields.key_fields):
+            continue  # OCR lost a field (domain.synthetic.OCR_DROP_RATE); the rest hold for the others
         assert 5 <= len(fields.transactions) <= 63
         assert 27 <= (fields.statement_end - fields.statement_start).days <= 30
         assert 0 < (TODAY - fields.statement_end).days <= 60
         assert fields.text_quality is None or 0.72 <= fields.text_quality <= 1.0
         values, codes, _ = extract(raw)
-        assert not codes & (LEDGER_CODES | {"MISSING_KEY_FIELDS", "LOW_TEXT_QUALITY"}), (codes, raw)
+        assert not codes & (LEDGER_CODES | {"INCOMPLETE_DOCUMENT", "LOW_TEXT_QUALITY"}), (codes, raw)
     assert spellings == {
         ("us_date", "text_amount"),
         ("us_date", "number_amount"),

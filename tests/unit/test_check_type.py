@@ -176,7 +176,7 @@ def test_missing_written_amount_is_not_a_mismatch():
     assert values["written_amount_difference"] == -1.0
     assert values["amount_mismatch"] == 0.0
     assert "AMOUNT_MISMATCH" not in codes
-    assert values["has_amount_written"] == 0.0 and "MISSING_KEY_FIELDS" in codes
+    assert values["has_amount_written"] == 0.0 and "INCOMPLETE_DOCUMENT" in codes
 
 
 # --- MICR line --------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ RULE_CASES = {
     "written unreadable": (
         dict(amount_written="Qne Th?usand Tw? Hundred"),
         "written_amount_unreadable",
-        "AMOUNT_MISMATCH",
+        "AMOUNT_WORDS_UNREADABLE",
     ),
     "unsigned": (dict(signature_present=False), "signature_missing", "SIGNATURE_MISSING"),
     "unsigned as a string": (dict(signature_present="no"), "signature_missing", "SIGNATURE_MISSING"),
@@ -334,7 +334,7 @@ def test_low_check_number_on_a_small_check_is_only_flagged_low():
 def test_unknown_signature_is_a_missing_field_not_an_unsigned_check():
     values, codes, _ = extract(crafted(signature_present=None))
     assert values["signature_missing"] == 0.0 and values["has_signature_present"] == 0.0
-    assert "SIGNATURE_MISSING" not in codes and "MISSING_KEY_FIELDS" in codes
+    assert "SIGNATURE_MISSING" not in codes and "INCOMPLETE_DOCUMENT" in codes
 
 
 def test_round_amount_counts_through_the_base():
@@ -372,6 +372,8 @@ def test_generated_genuine_checks_are_clean(batch):
         if label:
             continue
         fields = validate_document(CheckFields, raw).fields
+        if any(getattr(fields, name) is None for name in CheckFields.model_fields):
+            continue  # OCR lost a field (domain.synthetic.OCR_DROP_RATE); the rest hold for the others
         codes = {r.code for r in EXTRACTOR.extract(fields, TODAY).reasons}
         assert isinstance(raw["routing_number"], str) and is_valid_routing_number(raw["routing_number"])
         assert fields.signature_present is True

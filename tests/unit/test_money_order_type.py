@@ -174,7 +174,7 @@ def test_genuine_document_fires_no_rule():
         (
             {"amount_written": "Fo#r Hund~ed Twenty-Five and 10/100 Dollars"},
             "written_amount_unreadable",
-            "AMOUNT_MISMATCH",
+            "AMOUNT_WORDS_UNREADABLE",
         ),
         ({"issue_date": (TODAY + timedelta(days=5)).isoformat()}, "issue_date_in_future", "ISSUE_DATE_IN_FUTURE"),
         ({"payee_name": "  MARIA  GARCIA. "}, "payee_equals_purchaser", "PAYEE_EQUALS_PURCHASER"),
@@ -184,7 +184,7 @@ def test_genuine_document_fires_no_rule():
             "ROUND_AMOUNT_AT_LIMIT",
         ),
         ({"amount": 700.0, "amount_written": amount_to_words(700.0)}, "round_amount_count", "ROUND_AMOUNTS"),
-        ({"issuer": None, "payee_name": ""}, "missing_key_field_count", "MISSING_KEY_FIELDS"),
+        ({"issuer": None, "payee_name": ""}, "missing_key_field_count", "INCOMPLETE_DOCUMENT"),
         ({"text_quality": 0.3}, "low_text_quality", "LOW_TEXT_QUALITY"),
     ],
 )
@@ -236,7 +236,7 @@ def test_missing_amount_or_issuer_yields_missing_not_a_rule_hit():
     features, codes, _ = extract({"amount": None})
     assert features["log_amount"] == MISSING and features["amount_to_limit_ratio"] == MISSING
     assert features["amount_over_issuer_limit"] == 0.0 and features["has_amount"] == 0.0
-    assert codes == {"MISSING_KEY_FIELDS"}
+    assert codes == {"INCOMPLETE_DOCUMENT"}
     features, _, _ = extract({"issuer": None})
     assert features["issuer_face_value_limit"] == MISSING and features["issuer_name_similarity"] == MISSING
     assert features["unknown_issuer"] == 0.0

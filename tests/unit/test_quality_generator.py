@@ -283,7 +283,7 @@ def hand_made() -> tuple[list[Case], list[dict]]:
         _result(10, "APPROVE"),
         _result(20, "APPROVE"),
         _result(40, "ESCALATE", ["ANOMALOUS_DOCUMENT"], anomalous=True),
-        _result(80, "REJECT", ["ROUND_AMOUNTS", "MISSING_KEY_FIELDS", "ROUND_AMOUNTS"]),
+        _result(80, "REJECT", ["ROUND_AMOUNTS", "INCOMPLETE_DOCUMENT", "ROUND_AMOUNTS"]),
         _result(30, "ESCALATE"),
         _result(90, "REJECT"),
         _result(95, "REJECT", anomalous=True),
@@ -330,9 +330,9 @@ def test_type_report_computes_known_values():
     # one genuine document was REJECTed; a code counts once per document
     assert section["genuine_reject_reasons"] == [
         {"code": "ROUND_AMOUNTS", "count": 1, "share_of_rejected": 1.0},
-        {"code": "MISSING_KEY_FIELDS", "count": 1, "share_of_rejected": 1.0},
+        {"code": "INCOMPLETE_DOCUMENT", "count": 1, "share_of_rejected": 1.0},
     ] or section["genuine_reject_reasons"] == [
-        {"code": "MISSING_KEY_FIELDS", "count": 1, "share_of_rejected": 1.0},
+        {"code": "INCOMPLETE_DOCUMENT", "count": 1, "share_of_rejected": 1.0},
         {"code": "ROUND_AMOUNTS", "count": 1, "share_of_rejected": 1.0},
     ]
     variations = {row["variation"]: row for row in section["variations"]}
