@@ -20,7 +20,7 @@ from flask_cors import CORS
 from cli import register_cli
 from config import INSTANCE_DIR, Config
 from document_types import DOCUMENT_TYPES
-from domain.scoring import RiskThresholds
+from domain.policy import Policies, load_policy
 from models.detector import FraudDetector
 from scheduler.document_retraining_scheduler import RetrainingScheduler
 from services.analysis import AnalysisService, BatchSettings
@@ -110,7 +110,8 @@ def create_app(config: Config | None = None, default_log_level: str = "WARNING")
         train_baselines_in_subprocess(config, missing, log_level=config.LOG_LEVEL or default_log_level)
 
     retraining_config = load_config(config.retraining_config_path())  # fails fast if broken
-    services = build_services(config, retraining_config)
+    policies = load_policy(config.decision_policy_path(), tuple(DOCUMENT_TYPES))  # so does the decision policy
+    services = build_services(config, retraining_config, policies)
     loaded = services.load_models()
     if not all(loaded.values()):
         log.warning("No model loaded for %s; /readyz answers 503", [n for n, ok in loaded.items() if not ok])
@@ -130,14 +131,13 @@ def create_app(config: Config | None = None, default_log_level: str = "WARNING")
     return app
 
 
-def build_services(config: Config, retraining_config) -> Services:
-    """The use cases over every document type, wired to the configured stores and models."""
-    thresholds = RiskThresholds(config.RISK_MEDIUM_THRESHOLD, config.RISK_HIGH_THRESHOLD)
+def build_services(config: Config, retraining_config, policies: Policies) -> Services:
+    """The use cases over every document type, wired to the configured stores, models and decision policy."""
     detectors = {
         name: FraudDetector(
             doc_type,
             config.models_dir(name),
-            thresholds,
+            policies[name],
             anomaly_escalates=config.ANOMALY_ESCALATES,
             legacy_loader=load_legacy_version,
         )

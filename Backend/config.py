@@ -21,6 +21,13 @@ BACKEND_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BACKEND_DIR / "instance"  # Flask's instance folder for api_server
 
 
+# Settings that moved elsewhere: naming one is an error that says where, never silently ignored.
+RETIRED_SETTINGS = {
+    name: "thresholds are set per document type in the decision policy (DECISION_POLICY_PATH, docs/decisions.md)"
+    for name in ("RISK_MEDIUM_THRESHOLD", "RISK_HIGH_THRESHOLD")
+}
+
+
 class ConfigError(ValueError):
     """A setting is malformed; the message names it."""
 
@@ -69,16 +76,14 @@ class Config:
         default="http://localhost:3000,http://localhost:5173",
         metadata={"doc": ("Comma-separated origins of the review frontend.")},
     )
-    RISK_MEDIUM_THRESHOLD: float = field(
-        default=30.0,
+    DECISION_POLICY_PATH: str = field(
+        default="",
         metadata={
             "doc": (
-                "Risk score from which a document is MEDIUM risk (LOW below). Must satisfy 0 < medium < high < 100."
+                "The decision policy file (thresholds, target rates, which reasons are hard, per type). "
+                "Unset: `Backend/decision_policy.json`."
             )
         },
-    )
-    RISK_HIGH_THRESHOLD: float = field(
-        default=70.0, metadata={"doc": ("Risk score from which a document is HIGH risk.")}
     )
     MAX_CONTENT_LENGTH: int = field(
         default=1_000_000, metadata={"doc": ("Largest request body in bytes; a larger one answers 413. At least 1024.")}
@@ -184,6 +189,9 @@ class Config:
 
                 load_dotenv(BACKEND_DIR.parent / ".env", override=False)
             environ = os.environ
+        retired = sorted(name for name in RETIRED_SETTINGS if name in environ)
+        if retired:
+            raise ConfigError(f"{retired[0]} is no longer read: {RETIRED_SETTINGS[retired[0]]}")
         values: dict[str, Any] = {}
         for spec in fields(cls):
             raw = environ.get(spec.name)
@@ -201,8 +209,6 @@ class Config:
         return config
 
     def check(self) -> None:
-        if not 0 < self.RISK_MEDIUM_THRESHOLD < self.RISK_HIGH_THRESHOLD < 100:
-            raise ConfigError("RISK_MEDIUM_THRESHOLD and RISK_HIGH_THRESHOLD must satisfy 0 < medium < high < 100")
         if self.MAX_CONTENT_LENGTH < 1024:
             raise ConfigError("MAX_CONTENT_LENGTH must be at least 1024 bytes")
         if self.BASELINE_SAMPLES < 200:
@@ -218,6 +224,9 @@ class Config:
 
     def outbox_path(self) -> Path:
         return Path(self.OUTBOX_PATH) if self.OUTBOX_PATH else INSTANCE_DIR / "outbox.db"
+
+    def decision_policy_path(self) -> Path:
+        return Path(self.DECISION_POLICY_PATH) if self.DECISION_POLICY_PATH else BACKEND_DIR / "decision_policy.json"
 
     def retraining_config_path(self) -> Path:
         return (

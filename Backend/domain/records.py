@@ -67,10 +67,12 @@ class ListQuery:
 class LabelQuery:
     """Which stored analyses count as training labels.
 
-    Reviewer decisions always count. Without one, the model's own APPROVE/REJECT counts
-    only when `min_confidence` is None or its confidence reaches it.
+    Reviewer decisions always count. The model's own APPROVE/REJECT counts only with
+    `include_model_labels`, and then only when `min_confidence` is None or its confidence
+    reaches it (the retrainer filters those further: training.retraining_config.DataQuality).
     """
 
+    include_model_labels: bool = False
     min_confidence: float | None = 0.8
     since: datetime | None = None  # only records created or reviewed at/after this
     limit: int | None = None  # newest first

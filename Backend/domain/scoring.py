@@ -9,19 +9,19 @@ from domain.features import Reason
 
 APPROVE, ESCALATE, REJECT = "APPROVE", "ESCALATE", "REJECT"
 LOW, MEDIUM, HIGH = "LOW", "MEDIUM", "HIGH"
-RECOMMENDATION_FOR_LEVEL = {LOW: APPROVE, MEDIUM: ESCALATE, HIGH: REJECT}
 
 
 @dataclass(frozen=True)
 class RiskThresholds:
-    """LOW < `medium` <= MEDIUM < `high` <= HIGH, on the 0-100 risk scale."""
+    """LOW < `medium` <= MEDIUM < `high` <= HIGH, on the 0-100 risk scale: the ESCALATE and REJECT
+    thresholds in force (the recommendation itself is the decision policy's)."""
 
     medium: float = 30.0
     high: float = 70.0
 
     def __post_init__(self) -> None:
-        if not 0 < self.medium < self.high < 100:
-            raise ValueError(f"Risk thresholds must satisfy 0 < medium < high < 100, got {self.medium}, {self.high}")
+        if not 0 < self.medium < self.high <= 100:
+            raise ValueError(f"Risk thresholds must satisfy 0 < medium < high <= 100, got {self.medium}, {self.high}")
 
     def level(self, score: float) -> str:
         if score >= self.high:
@@ -54,6 +54,7 @@ class ScoringResult:
     top_features: list[dict[str, Any]]
     features: dict[str, float] = field(repr=False)
     anomaly: dict[str, Any] | None = None
+    decision: dict[str, Any] | None = None  # the rule and the thresholds that decided (domain.policy)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,4 +67,5 @@ class ScoringResult:
             "reasons": [reason.as_dict() for reason in self.reasons],
             "top_features": self.top_features,
             "anomaly": self.anomaly,
+            "decision": self.decision,
         }

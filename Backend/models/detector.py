@@ -25,8 +25,10 @@ import numpy as np
 from domain.document_type import DocumentType
 from domain.features import Extraction, Reason
 from domain.fields import DocumentFields
-from domain.scoring import APPROVE, ESCALATE, RECOMMENDATION_FOR_LEVEL, RiskThresholds, ScoringResult
-from models.anomaly import AnomalyModel, top_shares
+from domain.policy import Thresholds, TypePolicy
+from domain.scoring import RiskThresholds, ScoringResult
+from models.anomaly import AnomalyModel
+from models.calibration import Calibration
 from models.model_store import ModelStore, ModelStoreError, VerificationFailed
 from models.serving import MODEL_NAMES, OnnxEnsemble
 
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 CANARY_TOLERANCE = 0.5  # risk points between the exported models and the estimators they came from
 ANOMALY_CANARY_TOLERANCE = 1e-3  # relative; the anomaly canary is recorded with the serving scorer itself
 TOP_FEATURE_COUNT = 5
+TOP_FEATURE_CANDIDATES = 8  # features most unlike a genuine document, each re-scored at its typical value
+MIN_CONTRIBUTION = 0.01  # risk points; a feature that moves the score less is not reported
 LEGACY_VERSION = "legacy"
 
 
@@ -54,6 +58,13 @@ class LoadedVersion:
     importance: np.ndarray  # per feature: mean importance over the models, sums to 1
     loaded_at: str
     anomaly: AnomalyModel | None = None  # None for versions trained before anomaly detection
+    calibration: Calibration = Calibration("identity")  # identity for versions trained before calibration
+    thresholds: Thresholds = Thresholds(escalate=50.0, reject=80.0)  # in force for this version
+    threshold_source: str = "policy minimum"
+
+    @cached_property
+    def risk_thresholds(self) -> RiskThresholds:
+        return RiskThresholds(self.thresholds.escalate, self.thresholds.reject)
 
     @cached_property  # a frozen dataclass still has an instance __dict__ for this cache
     def typical_rounded(self) -> list[float]:
@@ -96,14 +107,14 @@ class FraudDetector:
         self,
         document_type: DocumentType,
         models_dir: Path,
-        thresholds: RiskThresholds | None = None,
+        policy: TypePolicy | None = None,
         anomaly_escalates: bool = True,
         legacy_loader: LegacyLoader | None = None,
     ):
         self.document_type = document_type
         self.legacy_loader = legacy_loader
         self.store = ModelStore(Path(models_dir), document_type.name)
-        self.thresholds = thresholds or RiskThresholds()
+        self.policy = policy or TypePolicy()
         self.anomaly_escalates = anomaly_escalates  # an anomalous document the models would APPROVE goes to a reviewer
         self.extractor = self.document_type.extractor
         self._current: LoadedVersion | None = None
@@ -136,6 +147,7 @@ class FraudDetector:
         check_canary(ensemble, manifest["canary"])
         anomaly = self._load_anomaly(manifest, version)
         stats = manifest["feature_stats"]
+        thresholds, source = self.policy.thresholds_for((manifest.get("thresholds") or {}).get("chosen"))
         return LoadedVersion(
             version=version,
             ensemble=ensemble,
@@ -145,6 +157,9 @@ class FraudDetector:
             importance=np.asarray(stats["importance"], dtype=np.float64),
             loaded_at=datetime.now(UTC).isoformat(),
             anomaly=anomaly,
+            calibration=Calibration.from_manifest(manifest.get("calibration")),
+            thresholds=thresholds,
+            threshold_source=source,
         )
 
     def _load_anomaly(self, manifest: dict[str, Any], version: str) -> AnomalyModel | None:
@@ -258,70 +273,103 @@ class FraudDetector:
         `explain=False` leaves `top_features` empty (a batch that is not stored never shows them).
         """
         X = np.array([e.values for e in extractions], dtype=np.float32).reshape(len(extractions), -1)
-        by_model = loaded.ensemble.predict_by_model(X)  # (n_models, n)
-        risk = np.round(loaded.ensemble.weights @ by_model, 2)
+        n = len(X)
         rows = X.astype(np.float64)
-        top_features = self._top_features(loaded, rows) if explain else [[] for _ in range(len(rows))]
+        candidates = self._candidates(loaded, rows) if explain else None
+        if candidates is not None:  # one model call scores the documents and their what-ifs together
+            X = np.vstack([X, self._occluded(loaded, rows, candidates).astype(np.float32)])
+        by_model_all = loaded.ensemble.predict_by_model(X)  # (n_models, rows)
+        raw_all = loaded.ensemble.weights @ by_model_all
+        by_model, raw = by_model_all[:, :n], raw_all[:n]
+        probability = loaded.calibration.probability(raw) if n > 1 else [loaded.calibration.probability_of(raw[0])]
+        if candidates is not None:
+            top_features = self._top_features(loaded, rows, candidates, raw, raw_all[n:].reshape(n, -1))
+        else:
+            top_features = [[] for _ in range(n)]
         anomaly_blocks = loaded.anomaly.explain(rows, loaded.feature_names) if loaded.anomaly is not None else None
         names, label = loaded.ensemble.names, self.document_type.label.lower()
+        thresholds, levels = loaded.thresholds, loaded.risk_thresholds
         results = []
-        for i in range(len(X)):
-            risk_score = float(risk[i])
+        for i in range(n):
+            risk_score = round(100.0 * float(probability[i]), 2)
             scores = by_model[:, i].tolist()
-            level = self.thresholds.level(risk_score)
-            recommendation = RECOMMENDATION_FOR_LEVEL[level]
             row_reasons = list(extractions[i].reasons)
             anomaly_block = anomaly_blocks[i] if anomaly_blocks is not None else None
-            if anomaly_block is not None:
-                if anomaly_block["is_anomalous"]:
-                    row_reasons.append(anomaly_reason(anomaly_block, label))
-                    if recommendation == APPROVE and self.anomaly_escalates:
-                        recommendation = ESCALATE
+            anomalous = anomaly_block is not None and anomaly_block["is_anomalous"]
+            if anomalous:
+                row_reasons.append(anomaly_reason(anomaly_block, label))
+            recommendation, graded, rule = self.policy.decide(
+                risk_score, row_reasons, anomalous and self.anomaly_escalates, thresholds
+            )
             results.append(
                 ScoringResult(
                     risk_score=risk_score,
-                    risk_level=level,
+                    risk_level=levels.level(risk_score),
                     recommendation=recommendation,
-                    confidence_score=self.thresholds.confidence(risk_score, scores),
+                    confidence_score=levels.confidence(risk_score, scores),
                     model_version=loaded.version,
                     model_scores={name: round(score, 2) for name, score in zip(names, scores)},
-                    reasons=row_reasons,
+                    reasons=graded,
                     top_features=top_features[i],
                     features=dict(zip(loaded.feature_names, extractions[i].values)),
                     anomaly=anomaly_block,
+                    decision={
+                        "rule": rule,
+                        "escalate_threshold": thresholds.escalate,
+                        "reject_threshold": thresholds.reject,
+                        "thresholds_from": loaded.threshold_source,
+                        "model_score": round(float(raw[i]), 2),
+                    },
                 )
             )
         return results
 
     @staticmethod
-    def _top_features(loaded: LoadedVersion, rows: np.ndarray) -> list[list[dict[str, Any]]]:
-        """Per row, the features that pushed its score most.
+    def _candidates(loaded: LoadedVersion, rows: np.ndarray) -> np.ndarray:
+        """Per row, the TOP_FEATURE_CANDIDATES features furthest from a typical genuine document, weighted by
+        importance: (n, k) column indices."""
+        weights = loaded.importance * np.abs((rows - loaded.typical) / loaded.spread)
+        k = min(TOP_FEATURE_CANDIDATES, rows.shape[1])
+        return np.argpartition(-weights, k - 1, axis=1)[:, :k]
 
-        A feature's weight is its importance times its distance from a typical genuine document.
+    @staticmethod
+    def _occluded(loaded: LoadedVersion, rows: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Each row repeated once per candidate, that candidate set to its typical genuine value: (n * k, d)."""
+        k = candidates.shape[1]
+        what_if = np.repeat(rows, k, axis=0)
+        columns = candidates.reshape(-1)
+        what_if[np.arange(len(what_if)), columns] = loaded.typical[columns]
+        return what_if
+
+    @staticmethod
+    def _top_features(
+        loaded: LoadedVersion, rows: np.ndarray, candidates: np.ndarray, raw: np.ndarray, what_if: np.ndarray
+    ) -> list[list[dict[str, Any]]]:
+        """Per row, the features that moved its model score most, signed.
+
+        A feature's contribution is the model score minus the score of the same document with that
+        feature at its typical genuine value: positive pushes towards fraud, negative towards genuine.
         """
-        deviation = (rows - loaded.typical) / loaded.spread
-        weights = (loaded.importance * np.abs(deviation)).tolist()
-        # One conversion to Python lists, then plain Python per row: a document has a handful of features
-        # to report, and per-call NumPy overhead on (1, n) arrays cost more than the models.
-        higher, values, typical, names = (
-            (deviation > 0).tolist(),
-            rows.tolist(),
-            loaded.typical_rounded,
-            loaded.feature_names,
-        )
-        return [
-            [
-                {
-                    "feature": names[j],
-                    "value": round(row_values[j], 4),
-                    "typical_value": typical[j],
-                    "direction": "higher" if row_higher[j] else "lower",
-                    "contribution": share,
-                }
-                for j, share in top_shares(row_weights, TOP_FEATURE_COUNT)
-            ]
-            for row_weights, row_higher, row_values in zip(weights, higher, values)
-        ]
+        contributions = (raw[:, None] - what_if).tolist()
+        values, typical, names = rows.tolist(), loaded.typical_rounded, loaded.feature_names
+        results = []
+        for row_candidates, row_contributions, row_values in zip(candidates.tolist(), contributions, values):
+            ranked = sorted(zip(row_candidates, row_contributions), key=lambda pair: -abs(pair[1]))
+            results.append(
+                [
+                    {
+                        "feature": names[j],
+                        "value": round(row_values[j], 4),
+                        "typical_value": typical[j],
+                        "direction": "higher" if row_values[j] > typical[j] else "lower",
+                        "contribution": round(delta, 2),
+                        "towards": "fraud" if delta > 0 else "genuine",
+                    }
+                    for j, delta in ranked[:TOP_FEATURE_COUNT]
+                    if abs(delta) >= MIN_CONTRIBUTION
+                ]
+            )
+        return results
 
     def status(self) -> dict[str, Any]:
         loaded = self._current
@@ -329,6 +377,8 @@ class FraudDetector:
             "loaded_version": loaded.version if loaded else None,
             "loaded_at": loaded.loaded_at if loaded else None,
             "active_version": self.store.active_version(),
+            "thresholds": loaded.thresholds.model_dump() if loaded else None,
+            "thresholds_from": loaded.threshold_source if loaded else None,
             "last_load_error": self.last_error,
         }
 

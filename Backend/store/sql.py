@@ -342,12 +342,14 @@ class SqlDocumentStore(DocumentStore):
         return self.get_analysis(table, document_id)
 
     def _labelled_filter(self, t: Table, query: LabelQuery):
-        ai_label = and_(t.c.reviewer_decision.is_(None), t.c.ai_recommendation.in_(REVIEW_DECISIONS))
-        if query.min_confidence is not None:
-            if query.confidence_field not in t.c:
-                raise ValueError(f"No column {query.confidence_field!r} to filter confidence on")
-            ai_label = and_(ai_label, t.c[query.confidence_field] >= query.min_confidence)
-        condition = or_(t.c.reviewer_decision.in_(REVIEW_DECISIONS), ai_label)
+        condition = t.c.reviewer_decision.in_(REVIEW_DECISIONS)
+        if query.include_model_labels:
+            ai_label = and_(t.c.reviewer_decision.is_(None), t.c.ai_recommendation.in_(REVIEW_DECISIONS))
+            if query.min_confidence is not None:
+                if query.confidence_field not in t.c:
+                    raise ValueError(f"No column {query.confidence_field!r} to filter confidence on")
+                ai_label = and_(ai_label, t.c[query.confidence_field] >= query.min_confidence)
+            condition = or_(condition, ai_label)
         if query.since is not None:
             condition = and_(condition, or_(t.c.created_at >= query.since, t.c.reviewed_at >= query.since))
         return condition

@@ -213,10 +213,12 @@ class SupabaseDocumentStore(DocumentStore):
     def label_filter(self, query: LabelQuery) -> str:
         """The PostgREST condition selecting training labels (see LabelQuery)."""
         decisions = ",".join(REVIEW_DECISIONS)
-        ai = ["reviewer_decision.is.null", f"ai_recommendation.in.({decisions})"]
-        if query.min_confidence is not None:
-            ai.append(f"{query.confidence_field}.gte.{query.min_confidence}")
-        condition = f"or(reviewer_decision.in.({decisions}),and({','.join(ai)}))"
+        condition = f"reviewer_decision.in.({decisions})"
+        if query.include_model_labels:
+            ai = ["reviewer_decision.is.null", f"ai_recommendation.in.({decisions})"]
+            if query.min_confidence is not None:
+                ai.append(f"{query.confidence_field}.gte.{query.min_confidence}")
+            condition = f"or({condition},and({','.join(ai)}))"
         if query.since is not None:
             since = _quote(_stamp(query.since))
             condition = f"{condition},or(created_at.gte.{since},reviewed_at.gte.{since})"

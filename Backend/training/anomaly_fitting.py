@@ -156,11 +156,20 @@ class FittedAnomaly:
     model: AnomalyModel
 
 
-def fit_anomaly(genuine: np.ndarray, settings: AnomalySettings, random_state: int) -> FittedAnomaly:
+MIN_HELD_OUT = 50
+
+
+def fit_anomaly(
+    genuine: np.ndarray, settings: AnomalySettings, random_state: int, held_out: np.ndarray | None = None
+) -> FittedAnomaly:
     """Fit `settings.kind` on raw feature rows of genuine documents (n, d).
 
-    The threshold is computed with the serving scorer itself, so the percentile holds for
-    what requests will see, ONNX float32 rounding included.
+    The threshold is the configured percentile of the scores of `held_out` genuine rows (at
+    least MIN_HELD_OUT of them), documents the detector was not fitted on: a detector scores
+    its own training rows lower than new ones, so a threshold set on them flags more new
+    genuine documents than the percentile promises. Without enough held-out rows it falls
+    back to the training rows, and the block says which. Scores come from the serving scorer
+    itself, so the percentile holds for what requests will see, ONNX float32 rounding included.
     """
     genuine = np.asarray(genuine, dtype=np.float64)
     if len(genuine) < 20:
@@ -183,7 +192,12 @@ def fit_anomaly(genuine: np.ndarray, settings: AnomalySettings, random_state: in
     }
     model = AnomalyModel.from_manifest(block, artifact)
     train_scores = model.score(genuine).scores
-    threshold = float(np.percentile(train_scores, settings.threshold_percentile))
+    use_held_out = held_out is not None and len(held_out) >= MIN_HELD_OUT
+    reference = model.score(np.asarray(held_out, dtype=np.float64)).scores if use_held_out else train_scores
+    threshold = float(np.percentile(reference, settings.threshold_percentile))
     block["threshold"] = threshold
+    block["threshold_set_on"] = "held-out genuine documents" if use_held_out else "training genuine documents"
+    block["threshold_rows"] = int(len(reference))
     block["training_anomalous_share"] = round(float(np.mean(train_scores > threshold)), 4)
+    block["held_out_anomalous_share"] = round(float(np.mean(reference > threshold)), 4) if use_held_out else None
     return FittedAnomaly(artifact, kind.extension, block, AnomalyModel.from_manifest(block, artifact))

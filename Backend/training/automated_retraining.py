@@ -41,15 +41,16 @@ from filelock import Timeout
 from config import Config
 from document_types import DOCUMENT_TYPES
 from domain.fields import DocumentValidationError, validate_document
-from models.model_store import ModelStore, ModelStoreError
+from domain.policy import load_policy
+from models.model_store import ModelStore
 from services.model_versions import ModelVersions
 from services.priority import yield_cpu_to_serving
 from store.document_store import DocumentStore, StoreUnavailable
 from store.factory import document_store
 from store.jobs import job_store_for
 from training.dataset import Dataset, feature_matrix
-from training.ensemble import EnsembleParams, FraudEnsemble
-from training.metrics import evaluate, is_worse
+from training.ensemble import EnsembleParams
+from training.gate import GateSettings, active_metrics, judge
 from training.model_performance_tracker import ModelPerformanceTracker
 from training.retraining_config import RetrainingConfig, load_config
 from training.versioning import fit_candidate, save_candidate
@@ -105,6 +106,7 @@ class DocumentModelRetrainer:
         self.app_config = app_config or Config()
         self.config = config or load_config(self.app_config.retraining_config_path())
         self.settings = self.config.for_type(name)
+        self.policy = load_policy(self.app_config.decision_policy_path(), tuple(DOCUMENT_TYPES))[name]
         self.models_dir = Path(models_dir or self.app_config.models_dir(name))
         self.model_store = ModelStore(self.models_dir, name)
         self.tracker = ModelPerformanceTracker(name, self.models_dir)
@@ -129,7 +131,8 @@ class DocumentModelRetrainer:
         return Dataset.of(feature_matrix(self.doc_type, batch.documents, today), batch.risk_targets, batch.labels)
 
     def fetch_real_data_from_database(self) -> RealData:
-        """Labelled documents of this type: reviewer decisions, and AI labels that pass the confidence filter.
+        """Labelled documents of this type: reviewer decisions, and the model's own where the data-quality
+        rules admit them (off by default; then weighted lower: retraining_config.DataQuality).
 
         Features are re-extracted from the stored raw fields as of the day each document
         was scored, with the current extractor.
@@ -138,11 +141,14 @@ class DocumentModelRetrainer:
         targets = self.config.global_settings.label_risk_targets
         query = quality.label_query(limit=self.config.global_settings.max_real_samples)
         records = self.store.labelled_documents(self.doc_type.table, query)
-        rows, risk, labels, confidences = [], [], [], []
+        rows, risk, labels, confidences, weights = [], [], [], [], []
         counts = {"APPROVE": 0, "REJECT": 0, "reviewer": 0, "ai": 0}
         unreadable = 0
         for record in records:
             label = record.label
+            by_reviewer = record.reviewer_decision is not None
+            if not by_reviewer and not quality.model_label_counts(record):
+                continue
             try:
                 fields = validate_document(self.doc_type.schema, record.raw_fields).fields
             except DocumentValidationError:
@@ -152,15 +158,12 @@ class DocumentModelRetrainer:
             risk.append(targets[label])
             labels.append(1 if label == "REJECT" else 0)
             confidences.append(record.confidence_score)
+            weights.append(self.settings.real_data_weight * (1.0 if by_reviewer else quality.model_label_weight))
             counts[label] += 1
-            counts["reviewer" if record.reviewer_decision else "ai"] += 1
+            counts["reviewer" if by_reviewer else "ai"] += 1
         n_features = len(self.doc_type.extractor.feature_names)
-        dataset = Dataset.of(
-            np.asarray(rows, dtype=np.float32).reshape(len(rows), n_features),
-            risk,
-            labels,
-            weight=self.settings.real_data_weight,
-        )
+        dataset = Dataset.of(np.asarray(rows, dtype=np.float32).reshape(len(rows), n_features), risk, labels)
+        dataset.weights = np.asarray(weights, dtype=np.float64)
         mean_confidence = round(float(np.mean(confidences)), 4) if confidences else None
         log.info(
             "%s real labelled data: %d APPROVE, %d REJECT (%d reviewer, %d AI), mean confidence %s, %d unreadable",
@@ -302,12 +305,12 @@ class DocumentModelRetrainer:
         self.validate(train)
 
         self._stage("training")
-        high = self.app_config.RISK_HIGH_THRESHOLD
+        names = self.doc_type.extractor.feature_names
         candidate = fit_candidate(
             train,
             evaluation,
-            self.doc_type.extractor.feature_names,
-            high,
+            names,
+            self.policy,
             params=self.params,
             anomaly=self.config.anomaly_settings(self.doc_type.name),
             random_state=common.random_state,
@@ -315,46 +318,27 @@ class DocumentModelRetrainer:
         candidate.data_summary = {"data_source": source, "reason": why, **result["samples"]}
 
         self._stage("evaluating")
-        active = self.model_store.active_version()
-        active_metrics, active_note = self._evaluate_active(active, evaluation, high)
-        result["metrics"] = {"candidate": candidate.metrics, "active": active_metrics}
+        active, note = active_metrics(self.model_store, names, evaluation, self.policy)
+        result["metrics"] = {"candidate": candidate.metrics, "active": active}
+        decision = judge(candidate, active, note, self.gate_settings())
 
         self._stage("saving")
         version = save_candidate(self.model_store, candidate)
         result["version_id"] = version
         self.versions.verify(version)  # what serving will do: checksums, canary
-
-        metric, drop = common.primary_metric, common.max_performance_drop
-        if active_metrics is not None and is_worse(candidate.metrics[metric], active_metrics[metric], metric, drop):
-            reason = (
-                f"New model not activated due to performance drop: {metric} {candidate.metrics[metric]} "
-                f"vs active {active_metrics[metric]} (max drop {drop})"
-            )
-            self.versions.refuse(version, reason)
-            result.update(success=True, reason=reason)
+        if not decision.activate:
+            self.versions.refuse(version, decision.reason)
+            result.update(success=True, reason=decision.reason)
             return
 
         self._stage("activating")
-        reason = active_note or (
-            f"{metric} {candidate.metrics[metric]} vs active {active_metrics[metric]}"
-            if active_metrics
-            else "first version of this type"
-        )
-        self.versions.activate(version, reason, verified=True)
-        result.update(success=True, activated=True, reason=f"Activated: {reason}")
+        self.versions.activate(version, decision.reason, verified=True)
+        result.update(success=True, activated=True, reason=f"Activated: {decision.reason}")
         self.prune()
 
-    def _evaluate_active(self, active: str | None, evaluation: Dataset, high: float) -> tuple[dict | None, str | None]:
-        if active is None:
-            return None, "first version of this type"
-        try:
-            manifest = self.model_store.verify(active)
-            if manifest["feature_names"] != self.doc_type.extractor.feature_names:
-                return None, f"active version {active} uses another feature list; it cannot be compared"
-            ensemble = FraudEnsemble.from_version(self.model_store, active)
-        except (ModelStoreError, KeyError, OSError, ValueError) as exc:
-            return None, f"active version {active} could not be evaluated ({exc})"
-        return evaluate(evaluation.targets, evaluation.labels, ensemble.predict(evaluation.X), high), None
+    def gate_settings(self) -> GateSettings:
+        common = self.config.global_settings
+        return GateSettings(common.primary_metric, common.max_performance_drop, common.min_improvement)
 
     def prune(self) -> list[str]:
         """Delete all but the newest `keep_versions` versions, never the active one or the one before it."""

@@ -9,15 +9,17 @@ from pathlib import Path
 
 from document_types import DOCUMENT_TYPES
 from domain.document_type import DocumentType
+from domain.policy import TypePolicy, load_policy
 from models.model_store import ModelStore
 from models.serving import MODEL_NAMES
 from services.model_versions import ModelVersions
 from training.anomaly_fitting import AnomalySettings
 from training.dataset import Dataset, feature_matrix
 from training.ensemble import EnsembleParams
+from training.gate import GateDecision, GateSettings, active_metrics, judge
 from training.model_performance_tracker import ModelPerformanceTracker
 from training.retraining_config import load_config
-from training.versioning import save_candidate, train_candidate
+from training.versioning import fit_candidate, save_candidate
 
 log = logging.getLogger(__name__)
 
@@ -27,34 +29,45 @@ def train_baseline(
     store: ModelStore,
     n_samples: int,
     random_state: int,
-    high_threshold: float,
+    policy: TypePolicy,
     params: EnsembleParams = EnsembleParams(),
     anomaly: AnomalySettings = AnomalySettings(),
-) -> str:
-    """Train on `n_samples` synthetic documents, save and activate; returns the version id."""
+    gate: GateSettings | None = None,
+) -> tuple[str, GateDecision]:
+    """Train on `n_samples` synthetic documents and save; (version id, what the gate decided).
+
+    Without `gate` (no model exists yet) the version is activated. With it (`--force` over an
+    active version) the candidate passes the same evaluation gate as a retrain: it is activated
+    only if it beats the active version on the same holdout, and otherwise kept, refused.
+    """
     today = datetime.now(UTC).date()
     batch = doc_type.generator.generate(n_samples, random_state, today=today)
     data = Dataset.of(feature_matrix(doc_type, batch.documents, today), batch.risk_targets, batch.labels)
-    labels = data.labels
-    candidate = train_candidate(
-        data,
-        doc_type.extractor.feature_names,
-        high_threshold,
-        params=params,
-        anomaly=anomaly,
-        random_state=random_state,
+    train, evaluation = data.split(0.2, random_state)
+    names = doc_type.extractor.feature_names
+    candidate = fit_candidate(
+        train, evaluation, names, policy, params=params, anomaly=anomaly, random_state=random_state
     )
+    labels = data.labels
     candidate.data_summary = {
         "data_source": "synthetic",
-        "reason": "baseline: no model existed",
+        "reason": "baseline: no model existed" if gate is None else "baseline: forced",
         "synthetic_samples": n_samples,
         "real_samples": 0,
         "labels": {"fraud": int(labels.sum()), "genuine": int(len(labels) - labels.sum())},
     }
+    if gate is None:
+        decision = GateDecision(True, "baseline: trained on synthetic documents", None)
+    else:
+        active, note = active_metrics(store, names, evaluation, policy)
+        decision = judge(candidate, active, note, gate)
     version = save_candidate(store, candidate)
     versions = ModelVersions(doc_type, store, ModelPerformanceTracker(doc_type.name, store.directory))
-    versions.activate(version, "baseline: trained on synthetic documents", kind="baseline")
-    return version
+    if decision.activate:
+        versions.activate(version, f"baseline: {decision.reason}", kind="baseline")
+    else:
+        versions.refuse(version, decision.reason)
+    return version, decision
 
 
 def ensure_baseline(
@@ -62,7 +75,7 @@ def ensure_baseline(
     models_dir: Path,
     n_samples: int,
     random_state: int,
-    high_threshold: float,
+    policy: TypePolicy,
     params: EnsembleParams = EnsembleParams(),
     anomaly: AnomalySettings = AnomalySettings(),
 ) -> str | None:
@@ -79,7 +92,7 @@ def ensure_baseline(
             "No %s model found in %s: training a synthetic baseline (%d samples)", doc_type.name, models_dir, n_samples
         )
         # save_candidate takes the same (re-entrant) lock.
-        return train_baseline(doc_type, store, n_samples, random_state, high_threshold, params, anomaly)
+        return train_baseline(doc_type, store, n_samples, random_state, policy, params, anomaly)[0]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -89,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("types", nargs="+", choices=sorted(DOCUMENT_TYPES))
     parser.add_argument("--samples", type=int, required=True)
     parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--high-threshold", type=float, required=True)
+    parser.add_argument("--decision-policy", default=None, help="decision_policy.json (threshold targets per type)")
     parser.add_argument("--models-dir", action="append", default=[], help="TYPE=DIR")
     parser.add_argument("--retraining-config", default=None, help="retraining_config.json (anomaly detector per type)")
     parser.add_argument("--force", action="store_true", help="train and activate even where a model exists")
@@ -98,14 +111,22 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     directories = dict(item.split("=", 1) for item in args.models_dir)
     config = load_config(args.retraining_config)
+    policies = load_policy(args.decision_policy, tuple(DOCUMENT_TYPES))
+    common = config.global_settings
+    gate = GateSettings(common.primary_metric, common.max_performance_drop, common.min_improvement)
     for name in args.types:
         doc_type, directory, anomaly = DOCUMENT_TYPES[name], Path(directories[name]), config.anomaly_settings(name)
         if args.force:
-            train_baseline(
-                doc_type, ModelStore(directory, name), args.samples, args.seed, args.high_threshold, anomaly=anomaly
+            store = ModelStore(directory, name)
+            version, decision = train_baseline(
+                doc_type, store, args.samples, args.seed, policies[name], anomaly=anomaly, gate=gate
+            )
+            print(
+                f"{name}: version {version} {'activated' if decision.activate else 'not activated'}: {decision.reason}",
+                flush=True,
             )
         else:
-            ensure_baseline(doc_type, directory, args.samples, args.seed, args.high_threshold, anomaly=anomaly)
+            ensure_baseline(doc_type, directory, args.samples, args.seed, policies[name], anomaly=anomaly)
 
 
 if __name__ == "__main__":

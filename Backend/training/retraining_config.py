@@ -41,6 +41,11 @@ class GlobalSettings(_Section):
     )
     keep_versions: int = Field(default=5, ge=2)
     max_performance_drop: float = Field(ge=0, description="how much worse (in the primary metric) a candidate may be")
+    min_improvement: float = Field(
+        default=0.001,
+        ge=0,
+        description="how much better (in the primary metric) a candidate must be to replace the active version",
+    )
     primary_metric: str
     label_risk_targets: dict[Literal["APPROVE", "REJECT"], float] = {"APPROVE": 15.0, "REJECT": 85.0}
     max_real_samples: int = Field(default=50000, ge=1)
@@ -77,18 +82,39 @@ class GlobalSettings(_Section):
 
 
 class DataQuality(_Section):
+    """Which stored analyses become training labels.
+
+    Reviewer decisions always do. The model's own recommendations do only with
+    `use_model_labels`, and then only a REJECT backed by a hard reason or a calibrated risk
+    score of at least `model_label_min_reject_score`, or an APPROVE scored at most
+    `model_label_max_approve_score`, confident enough, weighted `model_label_weight` times a
+    reviewer's label: a model trained on its own mistakes only learns them better.
+    """
+
     min_confidence_score: float = Field(ge=0, le=1)
     require_high_confidence_only: bool
     confidence_score_field: str = "confidence_score"
+    use_model_labels: bool = False
+    model_label_weight: float = Field(default=0.3, gt=0, le=1)
+    model_label_min_reject_score: float = Field(default=97.0, ge=50, le=100)
+    model_label_max_approve_score: float = Field(default=3.0, ge=0, le=50)
 
     def label_query(self, since=None, limit: int | None = None) -> LabelQuery:
         """The document-store query for training labels under these data-quality rules."""
         return LabelQuery(
+            include_model_labels=self.use_model_labels,
             min_confidence=self.min_confidence_score if self.require_high_confidence_only else None,
             since=since,
             limit=limit,
             confidence_field=self.confidence_score_field,
         )
+
+    def model_label_counts(self, record) -> bool:
+        """Whether the model's own recommendation on a stored analysis (no reviewer decision) is a label."""
+        if record.ai_recommendation == "REJECT":
+            hard = any(reason.get("severity") == "hard" for reason in record.reasons)
+            return hard or record.risk_score >= self.model_label_min_reject_score
+        return record.ai_recommendation == "APPROVE" and record.risk_score <= self.model_label_max_approve_score
 
 
 class DocumentTypeSettings(_Section):

@@ -12,8 +12,11 @@ from typing import Any
 import joblib
 import numpy as np
 
+from domain.policy import TypePolicy
+from models.calibration import SIGMOID, Calibration
 from models.model_store import ModelStore
 from training.anomaly_fitting import AnomalySettings, FittedAnomaly, fit_anomaly
+from training.calibration import fit_calibration, threshold_table, thresholds_for_targets
 from training.dataset import Dataset
 from training.ensemble import EnsembleParams, FraudEnsemble
 from training.metrics import evaluate
@@ -21,6 +24,8 @@ from training.metrics import evaluate
 log = logging.getLogger(__name__)
 
 CANARY_PER_CLASS = 8
+# Of the training rows, held out of the ensemble to calibrate it and to set the anomaly threshold.
+CALIBRATION_FRACTION = 0.2
 
 
 @dataclass
@@ -34,7 +39,13 @@ class Candidate:
     feature_stats: dict[str, list[float]]
     training_seconds: float
     anomaly: FittedAnomaly
+    calibration: Calibration
+    thresholds: dict[str, Any]
     data_summary: dict[str, Any] = field(default_factory=dict)
+
+    def risk_scores(self, X: np.ndarray) -> np.ndarray:
+        """Calibrated risk scores (fraud probability x 100) of feature rows, as serving computes them."""
+        return 100.0 * self.calibration.probability(self.ensemble.predict(X))
 
     def artifacts(self) -> dict[tuple[str, str], bytes]:
         files: dict[tuple[str, str], bytes] = {}
@@ -58,6 +69,8 @@ class Candidate:
             "canary": self.canary,
             "feature_stats": self.feature_stats,
             "anomaly": {**self.anomaly.block, "extension": self.anomaly.extension},
+            "calibration": self.calibration.as_block(),
+            "thresholds": self.thresholds,
             "training_seconds": round(self.training_seconds, 3),
             "training_data": self.data_summary,
         }
@@ -84,25 +97,47 @@ def fit_candidate(
     train: Dataset,
     evaluation: Dataset,
     feature_names: list[str],
-    high_threshold: float,
+    policy: TypePolicy,
     *,
     params: EnsembleParams = EnsembleParams(),
     anomaly: AnomalySettings = AnomalySettings(),
+    calibration_method: str = SIGMOID,
     random_state: int = 42,
 ) -> Candidate:
-    """Fit an ensemble on `train` and an anomaly detector on its genuine rows; measure both on `evaluation`."""
+    """Fit a version on `train` and measure it on `evaluation`.
+
+    `train` is split: the ensemble and the anomaly detector are fitted on one part; the
+    other (CALIBRATION_FRACTION) calibrates the ensemble's scores and sets the anomaly
+    threshold on genuine documents neither was fitted on. On `evaluation` the version gets
+    its metrics, its threshold table and the thresholds `policy.targets` choose.
+    """
     started = time.perf_counter()
-    ensemble = FraudEnsemble(params, random_state).fit(train.X, train.targets, sample_weight=train.weights)
-    scores = ensemble.predict(evaluation.X)
-    genuine = train.X[train.labels == 0] if np.any(train.labels == 0) else train.X
-    detector = fit_anomaly(genuine, anomaly, random_state)
-    metrics = evaluate(evaluation.targets, evaluation.labels, scores, high_threshold)
+    fit_part, held_out = train.split(CALIBRATION_FRACTION, random_state)
+    ensemble = FraudEnsemble(params, random_state).fit(fit_part.X, fit_part.targets, sample_weight=fit_part.weights)
+    calibration = fit_calibration(ensemble.predict(held_out.X), held_out.labels, calibration_method)
+    genuine = _genuine(fit_part)
+    detector = fit_anomaly(genuine, anomaly, random_state, held_out=held_out.X[held_out.labels == 0])
+    scores = 100.0 * calibration.probability(ensemble.predict(evaluation.X))
+    table = threshold_table(scores, evaluation.labels, policy.fraud_prevalence)
+    targets = policy.targets
+    chosen = thresholds_for_targets(table, targets.max_false_reject_rate, targets.max_escalate_rate)
+    in_force, source = policy.thresholds_for(chosen)
+    metrics = evaluate(evaluation.targets, evaluation.labels, scores, in_force.reject)
     metrics.update(anomaly_metrics(detector, evaluation))
     return Candidate(
         ensemble=ensemble,
         feature_names=list(feature_names),
         metrics=metrics,
         anomaly=detector,
+        calibration=calibration,
+        thresholds={
+            "targets": targets.model_dump(),
+            "chosen": chosen,
+            "in_force_at_training": {**in_force.model_dump(), "source": source},
+            "fraud_prevalence": policy.fraud_prevalence,
+            "evaluated_on": int(len(evaluation)),
+            "table": table,
+        },
         canary=_canary(evaluation.X, evaluation.labels, ensemble, detector, random_state),
         feature_stats={
             "typical": genuine.mean(axis=0).round(6).tolist(),
@@ -111,6 +146,10 @@ def fit_candidate(
         },
         training_seconds=time.perf_counter() - started,
     )
+
+
+def _genuine(data: Dataset) -> np.ndarray:
+    return data.X[data.labels == 0] if np.any(data.labels == 0) else data.X
 
 
 def anomaly_metrics(detector: FittedAnomaly, evaluation: Dataset) -> dict[str, float | None]:
@@ -131,7 +170,7 @@ def anomaly_metrics(detector: FittedAnomaly, evaluation: Dataset) -> dict[str, f
 def train_candidate(
     data: Dataset,
     feature_names: list[str],
-    high_threshold: float,
+    policy: TypePolicy,
     *,
     params: EnsembleParams = EnsembleParams(),
     anomaly: AnomalySettings = AnomalySettings(),
@@ -141,7 +180,7 @@ def train_candidate(
     """Fit on a stratified split of `data` and evaluate on the held-out part."""
     train, evaluation = data.split(holdout, random_state)
     return fit_candidate(
-        train, evaluation, feature_names, high_threshold, params=params, anomaly=anomaly, random_state=random_state
+        train, evaluation, feature_names, policy, params=params, anomaly=anomaly, random_state=random_state
     )
 
 

@@ -75,6 +75,8 @@ def _version_out(info: VersionInfo, active: str | None) -> dict:
         "metrics": manifest.get("metrics"),
         "training_data": manifest.get("training_data"),
         "training_seconds": manifest.get("training_seconds"),
+        "calibration": manifest.get("calibration"),
+        "thresholds": manifest.get("thresholds"),
     }
 
 
@@ -83,4 +85,5 @@ def models(doc_type: DocumentType):
     detector = services().detectors[doc_type.name]
     status = detector.status()
     versions = [_version_out(info, status["active_version"]) for info in detector.store.list_versions()]
-    return jsonify({"document_type": doc_type.name, **status, "versions": versions})
+    policy = detector.policy.model_dump(mode="json")
+    return jsonify({"document_type": doc_type.name, **status, "policy": policy, "versions": versions})

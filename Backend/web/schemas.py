@@ -29,15 +29,40 @@ class ErrorResponse(_Strict):
 
 class ReasonOut(_Strict):
     code: str
+    severity: Literal["hard", "soft", "info"] = Field(
+        default="soft",
+        description="hard: a genuine document cannot show it; soft: unusual but seen on genuine documents; "
+        "info: context (docs/decisions.md)",
+    )
     message: str
+    fields: list[str] = Field(default=[], description="the document fields the rule read")
+    expected: str | float | None = Field(
+        default=None, description="what a genuine document would show, where there is a value"
+    )
+    actual: str | float | None = Field(default=None, description="what this document shows")
 
 
 class TopFeature(_Strict):
     feature: str
     value: float
-    typical_value: float
-    direction: Literal["higher", "lower"]
-    contribution: float
+    typical_value: float = Field(description="mean over the genuine training documents")
+    direction: Literal["higher", "lower"] = Field(description="value compared with typical_value")
+    contribution: float = Field(
+        description="model score minus the score with this feature at its typical value (risk points): "
+        "positive pushes towards fraud, negative towards genuine"
+    )
+    towards: Literal["fraud", "genuine"] | None = Field(default=None, description="null on analyses stored before")
+
+
+class DecisionOut(_Strict):
+    rule: str = Field(description="the rule of the decision policy that gave the recommendation")
+    escalate_threshold: float
+    reject_threshold: float
+    thresholds_from: str = Field(
+        description="policy (fixed in the policy file), version targets (chosen from the version's holdout "
+        "by the policy's target rates) or policy minimum"
+    )
+    model_score: float = Field(description="the ensemble's score before calibration")
 
 
 class AnomalousFeature(_Strict):
@@ -70,6 +95,7 @@ class AnalysisResponse(_Strict):
     top_features: list[TopFeature]
     model_scores: dict[str, float]
     anomaly: AnomalyOut | None = Field(description="null for model versions without an anomaly detector")
+    decision: DecisionOut
     warnings: list[str]
     stored: bool
     created_at: datetime
@@ -132,6 +158,15 @@ class ModelVersionOut(_Strict):
     metrics: dict[str, Any] | None
     training_data: dict[str, Any] | None
     training_seconds: float | None
+    calibration: dict[str, Any] | None = Field(description="how raw scores map to fraud probabilities")
+    thresholds: dict[str, Any] | None = Field(
+        description="targets, the thresholds they chose, and the threshold table of the version's holdout"
+    )
+
+
+class ThresholdsInForce(_Strict):
+    escalate: float
+    reject: float
 
 
 class ModelsResponse(_Strict):
@@ -140,6 +175,9 @@ class ModelsResponse(_Strict):
     loaded_version: str | None
     loaded_at: str | None
     last_load_error: dict[str, Any] | None
+    thresholds: ThresholdsInForce | None = Field(description="the thresholds the loaded version decides with")
+    thresholds_from: str | None
+    policy: dict[str, Any] = Field(description="this type's decision policy")
     versions: list[ModelVersionOut]
 
 
