@@ -19,27 +19,21 @@ from training.ensemble import EnsembleParams
 from training.gate import GateDecision, GateSettings, active_metrics, judge
 from training.model_performance_tracker import ModelPerformanceTracker
 from training.retraining_config import load_config
-from training.versioning import fit_candidate, save_candidate
+from training.versioning import Candidate, fit_candidate, save_candidate
 
 log = logging.getLogger(__name__)
 
 
-def train_baseline(
+def fit_baseline(
     doc_type: DocumentType,
-    store: ModelStore,
     n_samples: int,
     random_state: int,
     policy: TypePolicy,
-    params: EnsembleParams = EnsembleParams(),
-    anomaly: AnomalySettings = AnomalySettings(),
-    gate: GateSettings | None = None,
-) -> tuple[str, GateDecision]:
-    """Train on `n_samples` synthetic documents and save; (version id, what the gate decided).
-
-    Without `gate` (no model exists yet) the version is activated. With it (`--force` over an
-    active version) the candidate passes the same evaluation gate as a retrain: it is activated
-    only if it beats the active version on the same holdout, and otherwise kept, refused.
-    """
+    params: EnsembleParams,
+    anomaly: AnomalySettings,
+    reason: str,
+) -> tuple[Candidate, Dataset]:
+    """A candidate fitted on `n_samples` synthetic documents, and the holdout it was evaluated on."""
     today = datetime.now(UTC).date()
     batch = doc_type.generator.generate(n_samples, random_state, today=today)
     data = Dataset.of(feature_matrix(doc_type, batch.documents, today), batch.risk_targets, batch.labels)
@@ -51,23 +45,57 @@ def train_baseline(
     labels = data.labels
     candidate.data_summary = {
         "data_source": "synthetic",
-        "reason": "baseline: no model existed" if gate is None else "baseline: forced",
+        "reason": reason,
         "synthetic_samples": n_samples,
         "real_samples": 0,
         "labels": {"fraud": int(labels.sum()), "genuine": int(len(labels) - labels.sum())},
     }
-    if gate is None:
-        decision = GateDecision(True, "baseline: trained on synthetic documents", None)
-    else:
-        active, note = active_metrics(store, names, evaluation, policy)
-        decision = judge(candidate, active, note, gate)
+    return candidate, evaluation
+
+
+def train_baseline(
+    doc_type: DocumentType,
+    store: ModelStore,
+    n_samples: int,
+    random_state: int,
+    policy: TypePolicy = TypePolicy(),
+    params: EnsembleParams = EnsembleParams(),
+    anomaly: AnomalySettings = AnomalySettings(),
+) -> str:
+    """Train on `n_samples` synthetic documents, save and activate; returns the version id."""
+    candidate, _ = fit_baseline(
+        doc_type, n_samples, random_state, policy, params, anomaly, "baseline: no model existed"
+    )
     version = save_candidate(store, candidate)
-    versions = ModelVersions(doc_type, store, ModelPerformanceTracker(doc_type.name, store.directory))
+    _versions(doc_type, store).activate(version, "baseline: trained on synthetic documents", kind="baseline")
+    return version
+
+
+def train_forced_baseline(
+    doc_type: DocumentType,
+    store: ModelStore,
+    n_samples: int,
+    random_state: int,
+    policy: TypePolicy,
+    gate: GateSettings,
+    params: EnsembleParams = EnsembleParams(),
+    anomaly: AnomalySettings = AnomalySettings(),
+) -> tuple[str, GateDecision]:
+    """A new baseline over an existing model (`train-baseline --force`), through the retrain's evaluation gate:
+    activated only if it beats the active version on the same holdout, refused otherwise."""
+    candidate, evaluation = fit_baseline(doc_type, n_samples, random_state, policy, params, anomaly, "baseline: forced")
+    active, note = active_metrics(store, doc_type.extractor.feature_names, evaluation, policy)
+    decision = judge(candidate, active, note, gate)
+    version = save_candidate(store, candidate)
     if decision.activate:
-        versions.activate(version, f"baseline: {decision.reason}", kind="baseline")
+        _versions(doc_type, store).activate(version, f"baseline: {decision.reason}", kind="baseline")
     else:
-        versions.refuse(version, decision.reason)
+        _versions(doc_type, store).refuse(version, decision.reason)
     return version, decision
+
+
+def _versions(doc_type: DocumentType, store: ModelStore) -> ModelVersions:
+    return ModelVersions(doc_type, store, ModelPerformanceTracker(doc_type.name, store.directory))
 
 
 def ensure_baseline(
@@ -75,7 +103,7 @@ def ensure_baseline(
     models_dir: Path,
     n_samples: int,
     random_state: int,
-    policy: TypePolicy,
+    policy: TypePolicy = TypePolicy(),
     params: EnsembleParams = EnsembleParams(),
     anomaly: AnomalySettings = AnomalySettings(),
 ) -> str | None:
@@ -92,7 +120,7 @@ def ensure_baseline(
             "No %s model found in %s: training a synthetic baseline (%d samples)", doc_type.name, models_dir, n_samples
         )
         # save_candidate takes the same (re-entrant) lock.
-        return train_baseline(doc_type, store, n_samples, random_state, policy, params, anomaly)[0]
+        return train_baseline(doc_type, store, n_samples, random_state, policy, params, anomaly)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -118,8 +146,8 @@ def main(argv: list[str] | None = None) -> None:
         doc_type, directory, anomaly = DOCUMENT_TYPES[name], Path(directories[name]), config.anomaly_settings(name)
         if args.force:
             store = ModelStore(directory, name)
-            version, decision = train_baseline(
-                doc_type, store, args.samples, args.seed, policies[name], anomaly=anomaly, gate=gate
+            version, decision = train_forced_baseline(
+                doc_type, store, args.samples, args.seed, policies[name], gate, anomaly=anomaly
             )
             print(
                 f"{name}: version {version} {'activated' if decision.activate else 'not activated'}: {decision.reason}",

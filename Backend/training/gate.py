@@ -22,7 +22,8 @@ from training.versioning import Candidate
 
 @dataclass(frozen=True)
 class GateSettings:
-    """`metric` to compare on; `max_drop` refuses a worse candidate; `min_improvement` keeps an equal one out."""
+    """`metric` to compare on; `max_drop` refuses a worse candidate; `min_improvement` keeps an equal one out
+    (0: no margin, anything not worse by more than `max_drop` is activated)."""
 
     metric: str = "roc_auc"
     max_drop: float = 0.02
@@ -69,7 +70,7 @@ def judge(candidate: Candidate, active: dict | None, note: str | None, settings:
             f"(max drop {settings.max_drop})",
             active,
         )
-    if not is_worse(old, new, metric, settings.min_improvement - 1e-12):
+    if settings.min_improvement > 0 and not is_worse(old, new, metric, settings.min_improvement - 1e-12):
         return GateDecision(
             False,
             f"Active version kept: {metric} {new} is not better than active {old} by the required margin "

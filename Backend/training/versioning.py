@@ -170,7 +170,7 @@ def anomaly_metrics(detector: FittedAnomaly, evaluation: Dataset) -> dict[str, f
 def train_candidate(
     data: Dataset,
     feature_names: list[str],
-    policy: TypePolicy,
+    policy: TypePolicy = TypePolicy(),
     *,
     params: EnsembleParams = EnsembleParams(),
     anomaly: AnomalySettings = AnomalySettings(),

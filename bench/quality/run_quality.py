@@ -175,7 +175,7 @@ def _variation_group(tag: str) -> str:
     return tag.split(":", 1)[0] + ":*" if tag.startswith(("ocr_dropped:", "ocr_misread:")) else tag
 
 
-def patternmarkdown_table(doc_type: str, pairs: Sequence[tuple[Case, dict]]) -> list[dict]:
+def pattern_table(doc_type: str, pairs: Sequence[tuple[Case, dict]]) -> list[dict]:
     """Per fraud pattern of the type: how many documents carry it, their mean risk, the share REJECTed,
     the share REJECTed or ESCALATEd, overall and for its subtle and obvious documents."""
     rows = []
@@ -199,7 +199,7 @@ def patternmarkdown_table(doc_type: str, pairs: Sequence[tuple[Case, dict]]) -> 
     return rows
 
 
-def variationmarkdown_table(doc_type: str, genuine: Sequence[tuple[Case, dict]]) -> list[dict]:
+def variation_table(doc_type: str, genuine: Sequence[tuple[Case, dict]]) -> list[dict]:
     """Per benign variation: how many genuine documents show it and how the service treats them, most
     flagged first."""
     groups: dict[str, list[dict]] = {}
@@ -272,8 +272,8 @@ def type_report(doc_type: str, cases: Sequence[Case], results: Sequence[dict]) -
     return {
         "metrics": metrics,
         "budgets": check_budgets(metrics),
-        "patterns": patternmarkdown_table(doc_type, pairs),
-        "variations": variationmarkdown_table(doc_type, genuine),
+        "patterns": pattern_table(doc_type, pairs),
+        "variations": variation_table(doc_type, genuine),
         "genuine_reject_reasons": [
             {"code": code, "count": count, "share_of_rejected": round(count / len(rejected), 4)}
             for code, count in reasons.most_common(TOP_REASONS)

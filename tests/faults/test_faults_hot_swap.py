@@ -44,7 +44,7 @@ def train_inactive_version(store: ModelStore, seed: int) -> str:
     today = date.today()
     batch = PAYSTUB.generator.generate(300, seed, today=today)
     data = Dataset.of(feature_matrix(PAYSTUB, batch.documents, today), batch.risk_targets, batch.labels)
-    candidate = train_candidate(data, PAYSTUB.extractor.feature_names, 70.0, params=TINY, random_state=seed)
+    candidate = train_candidate(data, PAYSTUB.extractor.feature_names, params=TINY, random_state=seed)
     return save_candidate(store, candidate)
 
 

@@ -34,7 +34,7 @@ from models.detector import FraudDetector
 from models.model_store import ModelStore
 from support.app import make_config
 from support.fault_helpers import report
-from support.retraining import SMALL, small_config
+from support.retraining import ALWAYS_ACTIVATE, SMALL, small_config
 from support.servers import BACKEND
 
 pytestmark = pytest.mark.slow
@@ -148,7 +148,7 @@ def check_recovered(store: ModelStore, fields, run: int) -> set[str]:
 
 def test_kill_9_at_twenty_random_points_of_retrains(models_dir, tmp_path):
     # Scaled down further than the retraining tests: every finished run activates, and a run takes about 2 s.
-    config_path = small_config(tmp_path, {"max_performance_drop": 1.0}, synthetic_samples=250)
+    config_path = small_config(tmp_path, ALWAYS_ACTIVATE, synthetic_samples=250)
     scaled = json.loads(Path(config_path).read_text())
     scaled["global_settings"]["evaluation_synthetic_samples"] = 100
     Path(config_path).write_text(json.dumps(scaled))
@@ -257,7 +257,7 @@ def test_a_deletion_cut_off_part_way_leaves_no_listed_half_version(models_dir, m
 
     store = ModelStore(models_dir / "paystub", "paystub")
     active = store.active_version()
-    doomed = train_baseline(PAYSTUB, store, 300, 31, 70.0, params=SMALL)
+    doomed = train_baseline(PAYSTUB, store, 300, 31, params=SMALL)
     store.activate(active)
     real_unlink, calls = Path.unlink, []
 
@@ -295,7 +295,7 @@ def retrain_process(models_dir, db, config_path, doc_type="paystub"):
 
 def test_killed_runs_leave_a_loadable_active_version(models_dir, tmp_path):
     """kill -9 at seeded random points of real runs; the active version always verifies and loads."""
-    config_path = small_config(tmp_path, {"max_performance_drop": 1.0})  # every finished run activates
+    config_path = small_config(tmp_path, ALWAYS_ACTIVATE)  # every finished run activates
     db = f"sqlite:///{tmp_path}/docs.db"
     rng = random.Random(2026)
     store = ModelStore(models_dir / "paystub", "paystub")

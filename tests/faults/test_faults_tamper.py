@@ -80,7 +80,7 @@ def test_every_artifact_tampered_every_way_is_refused_and_the_old_version_keeps_
     detector = service.extensions["fraud_detection"].detectors["paystub"]
     store = ModelStore(models_dir / "paystub", "paystub")
     old = store.active_version()
-    new = train_baseline(PAYSTUB, store, 400, 21, 70.0, params=SMALL)
+    new = train_baseline(PAYSTUB, store, 400, 21, params=SMALL)
     store.activate(old)
     files = sorted(store.verify(new)["files"])
     assert {f"paystub_{m}_{new}.{e}" for m in ("random_forest", "xgboost") for e in ("pkl", "onnx")} <= set(files)
@@ -126,7 +126,7 @@ def test_a_serving_version_tampered_with_is_marked_and_never_loaded_again(servic
     client = service.test_client()
     store = ModelStore(models_dir / "paystub", "paystub")
     before = store.active_version()
-    serving = train_baseline(PAYSTUB, store, 400, 22, 70.0, params=SMALL)  # activated
+    serving = train_baseline(PAYSTUB, store, 400, 22, params=SMALL)  # activated
     detector = service.extensions["fraud_detection"].detectors["paystub"]
     assert detector.wait_for_version(serving)
     flip_a_byte(store.directory / store.file_name("xgboost", serving, "onnx"), None)
@@ -167,7 +167,7 @@ def test_a_worker_starting_on_a_tampered_active_version_serves_the_version_befor
 
     store = ModelStore(models_dir / "paystub", "paystub")
     before = store.active_version()
-    serving = train_baseline(PAYSTUB, store, 400, 23, 70.0, params=SMALL)
+    serving = train_baseline(PAYSTUB, store, 400, 23, params=SMALL)
     flip_a_byte(store.directory / store.file_name("random_forest", serving, "onnx"), None)
     app = create_app(make_config(models_dir, f"sqlite:///{tmp_path}/docs.db"))
     try:

@@ -10,7 +10,7 @@ import pytest
 from document_types import DOCUMENT_TYPES
 from models.model_store import ModelStore
 from support.app import AUTH, TOKEN, make_config
-from support.retraining import SMALL, label_documents, small_config, truthful
+from support.retraining import ALWAYS_ACTIVATE, SMALL, label_documents, small_config, truthful
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_rollback_to_previous_and_named_versions(admin, admin_app, tmp_path):
 
     store = ModelStore(admin_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
     baseline = store.active_version()
-    config = load_config(small_config(tmp_path, {"max_performance_drop": 1.0}))  # always activate
+    config = load_config(small_config(tmp_path, ALWAYS_ACTIVATE))  # always activate
     new = PaystubModelRetrainer(
         store=admin_app.extensions["fraud_detection"].store, app_config=admin_app.config["FRAUD_CONFIG"], config=config
     ).retrain()
@@ -147,7 +147,7 @@ def test_rollback_refuses_a_tampered_version(admin, admin_app, tmp_path):
 
     store = ModelStore(admin_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
     active = store.active_version()
-    other = train_baseline(DOCUMENT_TYPES["paystub"], store, 500, 5, 70.0, params=SMALL)
+    other = train_baseline(DOCUMENT_TYPES["paystub"], store, 500, 5, params=SMALL)
     store.activate(active)
     path = store.directory / store.file_name("random_forest", other, "onnx")
     path.write_bytes(path.read_bytes()[:-10])

@@ -54,7 +54,7 @@ def test_each_kind_finds_most_known_anomalies_in_an_uploaded_file(kind, anomaly_
 
     models = tmp_path / "models"
     store = ModelStore(models / "paystub", "paystub")
-    version = train_baseline(PAYSTUB, store, 1500, 42, 70.0, params=SMALL, anomaly=AnomalySettings(kind))
+    version = train_baseline(PAYSTUB, store, 1500, 42, params=SMALL, anomaly=AnomalySettings(kind))
     for name in DOCUMENT_TYPES:  # the other types need some model for the app to be ready; unused here
         if name != "paystub":
             (models / name).mkdir(parents=True)

@@ -10,7 +10,7 @@ from openapi_spec_validator import validate as validate_openapi
 
 from document_types import DOCUMENT_TYPES
 from store.document_store import StoreUnavailable
-from support.api import error_fields
+from support.api import PAYSTUB, error_fields
 from support.app import make_config
 from web.schemas import (
     AnalysisList,
@@ -22,25 +22,6 @@ from web.schemas import (
 )
 
 TYPES = list(DOCUMENT_TYPES.values())
-PAYSTUB = {
-    "company_name": "Northwind Traders",
-    "company_address": "12 Main St, Springfield, IL",
-    "employee_name": "Maria Garcia",
-    "employee_id": "E123456",
-    "pay_date": "2026-10-03",
-    "pay_period_start": "09/16/2026",
-    "pay_period_end": "09/30/2026",
-    "gross_pay": "$3,210.55",
-    "net_pay": 2345.26,
-    "federal_tax": 385.27,
-    "state_tax": 128.42,
-    "social_security": 199.05,
-    "medicare": 46.55,
-    "other_deductions": 106.0,
-    "ytd_gross": 57789.9,
-    "ytd_net": 42214.68,
-    "text_quality": 0.94,
-}
 FORGED_PAYSTUB = dict(
     PAYSTUB,
     gross_pay=3000.0,
@@ -82,7 +63,7 @@ def test_fraudulent_and_genuine_documents_land_on_the_right_side(client, doc_typ
         if label == 0:
             (unusual_genuine if result["anomaly"]["is_anomalous"] else genuine).append(result)
         elif len(patterns) >= 2:
-            fraud.append(result["recommendation"])
+            fraud.append(result)
     assert genuine and fraud
     # The anomaly threshold is the 95th percentile of genuine training documents: about 1 in 20 genuine
     # documents is unusual, and goes to a reviewer (ESCALATE, with the reason) rather than being approved.
@@ -92,8 +73,17 @@ def test_fraudulent_and_genuine_documents_land_on_the_right_side(client, doc_typ
         assert "ANOMALOUS_DOCUMENT" in {r["code"] for r in result["reasons"]}
     recommendations = [r["recommendation"] for r in genuine + unusual_genuine]
     assert recommendations.count("REJECT") == 0
-    assert [r["recommendation"] for r in genuine].count("APPROVE") / len(genuine) >= 0.9
-    assert fraud.count("REJECT") / len(fraud) >= 0.9
+    # Genuine documents OCR left incomplete (about 6%) are escalated to ask for the missing fields.
+    assert [r["recommendation"] for r in genuine].count("APPROVE") / len(genuine) >= 0.85
+    for result in genuine:
+        if result["recommendation"] == "ESCALATE":
+            codes = {r["code"] for r in result["reasons"]}
+            assert "INCOMPLETE_DOCUMENT" in codes or result["risk_score"] >= result["decision"]["escalate_threshold"]
+    assert sum(r["recommendation"] != "APPROVE" for r in fraud) / len(fraud) >= 0.95
+    # No REJECT without hard evidence (docs/decisions.md); most forgeries leave some.
+    rejected = [r for r in fraud if r["recommendation"] == "REJECT"]
+    assert all(any(reason["severity"] == "hard" for reason in r["reasons"]) for r in rejected)
+    assert len(rejected) / len(fraud) >= 0.6
 
 
 def test_hand_written_paystubs(client):

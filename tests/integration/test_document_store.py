@@ -101,9 +101,14 @@ def test_labelled_documents_follow_the_label_rules(store):
     store.save_analysis("paystubs", record("overruled", 5, "APPROVE", 0.99))
     store.record_review("paystubs", "reviewed-escalation", "REJECT", "ana", None, T0 + timedelta(minutes=10))
     store.record_review("paystubs", "overruled", "REJECT", "ana", None, T0 + timedelta(minutes=11))
-    labels = {r.document_id: r.label for r in store.labelled_documents("paystubs", LabelQuery(min_confidence=0.8))}
+    # By default only reviewers' decisions are labels: the model's own never teach it.
+    reviewed = {r.document_id: r.label for r in store.labelled_documents("paystubs", LabelQuery())}
+    assert reviewed == {"reviewed-escalation": "REJECT", "overruled": "REJECT"}
+    assert store.count_labelled("paystubs", LabelQuery()) == 2
+    with_model = LabelQuery(include_model_labels=True, min_confidence=0.8)
+    labels = {r.document_id: r.label for r in store.labelled_documents("paystubs", with_model)}
     assert labels == {"confident-approve": "APPROVE", "reviewed-escalation": "REJECT", "overruled": "REJECT"}
-    everything = store.labelled_documents("paystubs", LabelQuery(min_confidence=None))
+    everything = store.labelled_documents("paystubs", LabelQuery(include_model_labels=True, min_confidence=None))
     assert {r.document_id for r in everything} == {
         "confident-approve",
         "unsure-reject",
@@ -111,9 +116,11 @@ def test_labelled_documents_follow_the_label_rules(store):
         "overruled",
     }
     assert [r.document_id for r in everything][:2] == ["overruled", "reviewed-escalation"]  # newest first
-    recent = store.labelled_documents("paystubs", LabelQuery(min_confidence=0.8, since=T0 + timedelta(minutes=9)))
+    recent = store.labelled_documents(
+        "paystubs", LabelQuery(include_model_labels=True, min_confidence=0.8, since=T0 + timedelta(minutes=9))
+    )
     assert {r.document_id for r in recent} == {"reviewed-escalation", "overruled"}  # reviewed since then
-    assert len(store.labelled_documents("paystubs", LabelQuery(min_confidence=None, limit=2))) == 2
+    assert len(store.labelled_documents("paystubs", LabelQuery(include_model_labels=True, limit=2))) == 2
 
 
 def test_duplicate_document_id_is_refused_not_overwritten(store):

@@ -17,7 +17,7 @@ PAYSTUB = DOCUMENT_TYPES["paystub"]
 def test_activations_during_concurrent_scoring(app, models_dir):
     store = ModelStore(models_dir / "paystub", "paystub")
     first = store.active_version()
-    second = train_baseline(PAYSTUB, store, 600, 9, 70.0, params=SMALL)
+    second = train_baseline(PAYSTUB, store, 600, 9, params=SMALL)
     documents = PAYSTUB.generator.generate(16, 31).documents
     detector = app.extensions["fraud_detection"].detectors["paystub"]
     results, failures, stop = [], [], threading.Event()

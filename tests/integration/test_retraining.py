@@ -12,7 +12,7 @@ from document_types import DOCUMENT_TYPES
 from domain.records import ListQuery
 from models.model_store import ModelStore
 from support.app import TOKEN, make_config
-from support.retraining import label_documents, small_config, truthful
+from support.retraining import ALWAYS_ACTIVATE, label_documents, small_config, truthful
 from training.automated_retraining import DocumentModelRetrainer, PaystubModelRetrainer, RetrainingInProgress
 from training.dataset import Dataset
 from training.model_performance_tracker import ModelPerformanceTracker
@@ -129,20 +129,58 @@ def test_hybrid_then_real_from_reviewed_documents(retrain_app):
     assert real["samples"]["synthetic"] == 0 and real["samples"]["real"] >= 150
 
 
-def test_escalations_and_unconfident_ai_labels_are_not_training_data(retrain_app):
+def test_by_default_only_reviewer_decisions_are_training_labels(retrain_app):
     client = retrain_app.test_client()
     batch = PAYSTUB.generator.generate(40, 77)
     for document in batch.documents:
         client.post("/api/paystubs/analyze", json=document)
-    client.post(
-        "/api/paystubs/analyze", json=dict(batch.documents[0], gross_pay=5000.0, net_pay=None, federal_tax=None)
-    )  # an unsure middle case
+    label_documents(client, 6, 78, truthful)
     real = retrainer(retrain_app).fetch_real_data_from_database()
+    assert len(real.dataset) == 6
+    assert real.label_counts["reviewer"] == 6 and real.label_counts["ai"] == 0
+
+
+def test_model_labels_when_switched_on_need_hard_evidence_or_an_extreme_score_and_weigh_less(retrain_app, tmp_path):
+    client = retrain_app.test_client()
+    batch = PAYSTUB.generator.generate(60, 79)
+    for document in batch.documents:
+        client.post("/api/paystubs/analyze", json=document)
+    label_documents(client, 4, 80, truthful)
+    data = json.loads(DEFAULT_PATH.read_text())
+    data["data_quality"].update(use_model_labels=True, require_high_confidence_only=False, model_label_weight=0.25)
+    path = tmp_path / "with_model_labels.json"
+    path.write_text(json.dumps(data))
+    real = retrainer(retrain_app, config=load_config(path)).fetch_real_data_from_database()
+
     stored = retrain_app.extensions["fraud_detection"].store.list_analyses("paystubs", ListQuery(limit=100))
-    expected = [r for r in stored if r.ai_recommendation != "ESCALATE" and r.confidence_score >= 0.8]
-    assert len(expected) < len(stored)
-    assert len(real.dataset) == len(expected)
-    assert real.label_counts["ai"] == len(expected) and real.label_counts["reviewer"] == 0
+    quality = load_config(path).data_quality
+    admitted = [r for r in stored if r.reviewer_decision is None and quality.model_label_counts(r)]
+    assert admitted
+    for record in admitted:
+        hard = any(reason["severity"] == "hard" for reason in record.reasons)
+        if record.ai_recommendation == "REJECT":
+            assert hard or record.risk_score >= 97
+        else:
+            assert record.ai_recommendation == "APPROVE" and record.risk_score <= 3
+    assert real.label_counts["ai"] == len(admitted) and real.label_counts["reviewer"] == 4
+    settings = load_config(path).for_type("paystub")
+    weights = sorted(set(real.dataset.weights.round(6).tolist()))
+    assert weights == [round(settings.real_data_weight * 0.25, 6), settings.real_data_weight]
+
+
+def test_a_retrain_no_better_than_the_active_version_keeps_it(retrain_app, tmp_path):
+    """Two runs on the same synthetic data give the same model: the second must not churn the active version."""
+    config = load_config(small_config(tmp_path))
+    first = retrainer(retrain_app, config=config).retrain()
+    second = retrainer(retrain_app, config=config).retrain()
+    assert first["success"] and second["success"]
+    store = ModelStore(retrain_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
+    assert not second["activated"] and store.active_version() != second["version_id"]
+    assert second["reason"].startswith("Active version kept: roc_auc")
+    assert "required margin (0.001)" in second["reason"]
+    margin_off = load_config(small_config(tmp_path, {"min_improvement": 0.0}))
+    third = retrainer(retrain_app, config=margin_off).retrain()
+    assert third["activated"] and store.active_version() == third["version_id"]  # margin 0: within max drop
 
 
 def test_one_class_fails_validation_and_changes_nothing(retrain_app, tmp_path):
@@ -212,8 +250,8 @@ def test_runs_of_one_type_never_overlap(retrain_app):
         thread.join()
 
 
-def test_tracker_records_runs_and_summarises(retrain_app):
-    retrainer(retrain_app).retrain()
+def test_tracker_records_runs_and_summarises(retrain_app, tmp_path):
+    retrainer(retrain_app, config=load_config(small_config(tmp_path, {"min_improvement": 0.0}))).retrain()
     retrainer(retrain_app, cls=partial(ShuffledLabels, "paystub")).retrain()
     tracker = ModelPerformanceTracker("paystub", retrain_app.config["FRAUD_CONFIG"].models_dir("paystub"))
     summary = tracker.get_performance_summary("x", "roc_auc")
@@ -225,7 +263,7 @@ def test_tracker_records_runs_and_summarises(retrain_app):
 
 def test_pruning_keeps_active_and_previous(retrain_app, tmp_path):
     # keep two versions; activate every candidate
-    config = load_config(small_config(tmp_path, {"keep_versions": 2, "max_performance_drop": 1.0}))
+    config = load_config(small_config(tmp_path, {"keep_versions": 2, **ALWAYS_ACTIVATE}))
     store = ModelStore(retrain_app.config["FRAUD_CONFIG"].models_dir("paystub"), "paystub")
     versions = [retrainer(retrain_app, config=config).retrain()["version_id"] for _ in range(3)]
     remaining = store.version_ids()

@@ -92,7 +92,16 @@ def test_list_sends_the_filters_order_and_limit(store, mock, fake):
 
 def test_label_query_filter_is_exact(store, mock, fake):
     since = datetime(2026, 11, 1, tzinfo=UTC)
-    store.labelled_documents("paystubs", LabelQuery(min_confidence=0.8, since=since, limit=10))
+    store.labelled_documents("paystubs", LabelQuery(since=since, limit=10))
+    reviewer_only = parse_qs(urlparse(str(fake.requests[0].url)).query)["and"]
+    assert reviewer_only == [
+        "(reviewer_decision.in.(APPROVE,REJECT),"
+        'or(created_at.gte."2026-11-01T00:00:00+00:00",reviewed_at.gte."2026-11-01T00:00:00+00:00"))'
+    ]
+    fake.requests.clear()
+    store.labelled_documents(
+        "paystubs", LabelQuery(include_model_labels=True, min_confidence=0.8, since=since, limit=10)
+    )
     request = fake.requests[0]
     params = parse_qs(urlparse(str(request.url)).query)
     assert params["and"] == [
@@ -106,7 +115,7 @@ def test_label_query_filter_is_exact(store, mock, fake):
 
 def test_pages_2500_rows_through_a_1000_row_cap(store, mock, fake):
     fake.rows["paystubs"] = [stored_row(i) for i in range(2500)]
-    records = store.labelled_documents("paystubs", LabelQuery(min_confidence=None))
+    records = store.labelled_documents("paystubs", LabelQuery(include_model_labels=True, min_confidence=None))
     ids = [r.document_id for r in records]
     assert len(ids) == 2500 and len(set(ids)) == 2500
     expected = sorted(fake.rows["paystubs"], key=lambda r: (r["created_at"], r["document_id"]), reverse=True)
@@ -126,7 +135,9 @@ def test_a_silent_shortfall_is_logged_and_reported(store, mock, fake, caplog):
     fake.rows["paystubs"] = [stored_row(i) for i in range(1200)]
     fake.lose_rows = 300  # the count says 1500, the pages hold 1200
     with caplog.at_level(logging.WARNING):
-        records = store.labelled_documents("paystubs", LabelQuery(min_confidence=None, limit=5000))
+        records = store.labelled_documents(
+            "paystubs", LabelQuery(include_model_labels=True, min_confidence=None, limit=5000)
+        )
     assert len(records) == 1200
     assert store.last_read_report["shortfall"] == 300
     assert "returned 1200 of 1500 paystubs rows" in caplog.text
@@ -197,7 +208,7 @@ def test_outbox_flushes_to_supabase_after_an_outage(store, fake, tmp_path):
 
 def test_counts_use_head_requests_with_exact_count(store, mock, fake):
     fake.rows["paystubs"] = [stored_row(i) for i in range(7)]
-    assert store.count_labelled("paystubs", LabelQuery(min_confidence=None)) == 7
+    assert store.count_labelled("paystubs", LabelQuery(include_model_labels=True, min_confidence=None)) == 7
     request = fake.requests[-1]
     assert request.method == "HEAD" and "count=exact" in request.headers["prefer"]
     assert store.ping() is True

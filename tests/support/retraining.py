@@ -13,6 +13,10 @@ from training.retraining_config import DEFAULT_PATH
 SMALL = EnsembleParams(rf_n_estimators=10, xgb_n_estimators=20, n_jobs=1)
 
 
+# Global settings under which every finished run activates: no drop refused, no improvement required.
+ALWAYS_ACTIVATE = {"max_performance_drop": 1.0, "min_improvement": 0.0}
+
+
 def small_config(tmp_path, global_settings: dict | None = None, **type_overrides) -> str:
     """The shipped retraining config, scaled down so a run takes a couple of seconds; returns its path."""
     data = json.loads(DEFAULT_PATH.read_text())

@@ -29,9 +29,9 @@ def test_models_dir_keeps_an_existing_deployment_where_it_is(tmp_path):
 
 
 def test_only_the_given_environment_is_read():
-    config = Config.from_env(environ={"RISK_HIGH_THRESHOLD": "80", "ENABLE_AUTOMATED_RETRAINING": "yes"})
-    assert config.RISK_HIGH_THRESHOLD == 80.0 and config.ENABLE_AUTOMATED_RETRAINING is True
-    assert Config.from_env(environ={}).RISK_HIGH_THRESHOLD == 70.0
+    config = Config.from_env(environ={"BATCH_MAX_ROWS": "800", "ENABLE_AUTOMATED_RETRAINING": "yes"})
+    assert config.BATCH_MAX_ROWS == 800 and config.ENABLE_AUTOMATED_RETRAINING is True
+    assert Config.from_env(environ={}).BATCH_MAX_ROWS == 50_000
 
 
 @pytest.mark.parametrize(
@@ -39,12 +39,20 @@ def test_only_the_given_environment_is_read():
     [
         ({"PORT": "eighty"}, "PORT"),
         ({"ACCESS_LOG": "maybe"}, "ACCESS_LOG"),
-        ({"RISK_MEDIUM_THRESHOLD": "90"}, "RISK_MEDIUM_THRESHOLD"),
+        ({"BATCH_MAX_ROWS": "1.5"}, "BATCH_MAX_ROWS"),
+        # Thresholds moved to the decision policy: a deployment still setting them is told so, not ignored.
+        ({"RISK_HIGH_THRESHOLD": "80"}, "RISK_HIGH_THRESHOLD is no longer read: .*decision policy"),
     ],
 )
 def test_a_malformed_setting_is_refused_by_name(environ, named):
     with pytest.raises(ConfigError, match=named):
         Config.from_env(environ=environ)
+
+
+def test_the_decision_policy_path_defaults_to_the_shipped_file(tmp_path):
+    assert Config.from_env(environ={}).decision_policy_path().name == "decision_policy.json"
+    custom = tmp_path / "policy.json"
+    assert Config.from_env(environ={"DECISION_POLICY_PATH": str(custom)}).decision_policy_path() == custom
 
 
 def test_a_child_process_gets_the_settings_and_as_env_leaves_the_admin_token_out():
