@@ -43,6 +43,21 @@ def test_threshold_is_the_configured_percentile_of_genuine_training_scores(kind)
     np.testing.assert_array_equal(rebuilt.score(X).scores, fitted.model.score(X).scores)
 
 
+def test_threshold_is_set_on_held_out_genuine_documents_when_there_are_enough():
+    X, labels = _genuine_and_forged()
+    genuine = X[labels == 0]
+    fit_rows, held_out = genuine[: len(genuine) // 2], genuine[len(genuine) // 2 :]
+    fitted = fit_anomaly(fit_rows, AnomalySettings("isolation_forest", 90.0), random_state=3, held_out=held_out)
+    held_out_scores = fitted.model.score(held_out).scores
+    assert fitted.block["threshold"] == pytest.approx(float(np.percentile(held_out_scores, 90.0)))
+    assert fitted.block["threshold_set_on"] == "held-out genuine documents"
+    assert fitted.block["threshold_rows"] == len(held_out)
+    assert 0.08 <= fitted.block["held_out_anomalous_share"] <= 0.11
+    too_few = fit_anomaly(fit_rows, AnomalySettings("isolation_forest", 90.0), random_state=3, held_out=held_out[:10])
+    assert too_few.block["threshold_set_on"] == "training genuine documents"
+    assert too_few.block["held_out_anomalous_share"] is None
+
+
 def test_isolation_forest_export_scores_exactly_like_scikit_learn():
     X, labels = _genuine_and_forged()
     genuine = X[labels == 0].astype(np.float64)
