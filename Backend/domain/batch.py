@@ -53,6 +53,7 @@ class RowOutcome:
             "confidence_score": r.confidence_score,
             "reasons": [reason.as_dict() for reason in r.reasons],
             "anomaly": r.anomaly,
+            "decision": r.decision,
         }
 
 

@@ -9,6 +9,8 @@ from domain.parsing import Amount, DateValue, Identifier, Quality, Text
 
 
 class PaystubFields(DocumentFields):
+    # What every genuine stub shows. Not the withholdings: an exempt employee has no federal tax line, Social
+    # Security stops at the year's wage base, and students on F-1 visas pay neither it nor Medicare.
     key_fields: ClassVar[tuple[str, ...]] = (
         "company_name",
         "employee_name",
@@ -17,9 +19,6 @@ class PaystubFields(DocumentFields):
         "pay_period_end",
         "gross_pay",
         "net_pay",
-        "federal_tax",
-        "social_security",
-        "medicare",
     )
 
     company_name: Text = None

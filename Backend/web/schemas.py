@@ -262,6 +262,7 @@ class BatchRowOut(_Strict):
     confidence_score: float | None = None
     reasons: list[ReasonOut] = []
     anomaly: AnomalyOut | None = None
+    decision: DecisionOut | None = None
     errors: list[ErrorDetail] = Field(default=[], description="why the row could not be scored, per field")
 
 

@@ -114,6 +114,7 @@ def _row(answer: dict) -> dict:
         "recommendation": answer["recommendation"],
         "reasons": answer.get("reasons") or [],
         "anomaly": answer.get("anomaly"),
+        "rule": (answer.get("decision") or {}).get("rule"),
     }
 
 
@@ -269,6 +270,9 @@ def type_report(doc_type: str, cases: Sequence[Case], results: Sequence[dict]) -
     }
     rejected = [r for _, r in genuine if r["recommendation"] == "REJECT"]
     reasons = Counter(code for r in rejected for code in {x["code"] for x in r["reasons"]})
+    escalated = [r for _, r in genuine if r["recommendation"] == "ESCALATE"]
+    rules = Counter(r.get("rule") or "not given" for r in escalated)
+    hard = Counter(x["code"] for _, r in genuine for x in r["reasons"] if x.get("severity") == "hard")
     return {
         "metrics": metrics,
         "budgets": check_budgets(metrics),
@@ -277,6 +281,14 @@ def type_report(doc_type: str, cases: Sequence[Case], results: Sequence[dict]) -
         "genuine_reject_reasons": [
             {"code": code, "count": count, "share_of_rejected": round(count / len(rejected), 4)}
             for code, count in reasons.most_common(TOP_REASONS)
+        ],
+        "genuine_escalate_rules": [
+            {"rule": rule, "count": count, "share_of_genuine": round(count / len(genuine), 4)}
+            for rule, count in rules.most_common()
+        ],
+        "genuine_hard_reasons": [
+            {"code": code, "count": count, "share_of_genuine": round(count / len(genuine), 4)}
+            for code, count in hard.most_common(TOP_REASONS)
         ],
         "unscored_examples": [r.get("errors") for r in results if r.get("status") != "scored"][:3],
     }
@@ -356,6 +368,25 @@ def type_section(doc_type: str, section: dict) -> list[str]:
         )
     else:
         lines += ["No genuine document was REJECTed.", ""]
+    lines += ["Why genuine documents were ESCALATEd (the rule of the decision policy that decided):", ""]
+    if section["genuine_escalate_rules"]:
+        lines += markdown_table(
+            ["rule", "genuine documents", "share of genuine"],
+            [[r["rule"], r["count"], _fmt(r["share_of_genuine"], True)] for r in section["genuine_escalate_rules"]],
+        )
+    else:
+        lines += ["No genuine document was ESCALATEd.", ""]
+    lines += ["Hard reasons given on genuine documents (a genuine document should show none):", ""]
+    if section["genuine_hard_reasons"]:
+        lines += markdown_table(
+            ["reason code", "genuine documents", "share of genuine"],
+            [
+                [f"`{r['code']}`", r["count"], _fmt(r["share_of_genuine"], True)]
+                for r in section["genuine_hard_reasons"]
+            ],
+        )
+    else:
+        lines += ["None.", ""]
     worst = [v for v in section["variations"] if v["count"] >= 10][:12]
     lines += ["Genuine variations that draw the most flags (at least 10 documents; flagged = REJECT or ESCALATE):", ""]
     lines += markdown_table(

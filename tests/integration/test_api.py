@@ -107,7 +107,7 @@ def test_missing_fields_are_a_signal_not_an_error(client):
     response = analyze(client, "paystubs", {"gross_pay": 5000, "net_pay": None})
     assert response.status_code == 200
     missing = next(r for r in response.json["reasons"] if r["code"] == "INCOMPLETE_DOCUMENT")
-    assert missing["message"].startswith("9 key field(s) missing")
+    assert missing["message"].startswith("6 key field(s) missing")
 
 
 def test_unknown_fields_are_ignored_with_a_warning(client):

@@ -53,7 +53,16 @@ def test_the_report_has_every_section_and_figure(client):
 
     assert set(report["types"]) == set(TYPES)
     for doc_type, section in report["types"].items():
-        assert set(section) >= {"metrics", "budgets", "patterns", "variations", "genuine_reject_reasons", "server"}
+        assert set(section) >= {
+            "metrics",
+            "budgets",
+            "patterns",
+            "variations",
+            "genuine_reject_reasons",
+            "genuine_escalate_rules",
+            "genuine_hard_reasons",
+            "server",
+        }
         m = section["metrics"]
         assert (m["documents"], m["scored"], m["unscored"]) == (N, N, 0), (doc_type, section["unscored_examples"])
         assert m["fraud"] == round(N * 0.3) and m["genuine"] == N - m["fraud"]
@@ -83,6 +92,11 @@ def test_the_report_has_every_section_and_figure(client):
         for reason in section["genuine_reject_reasons"]:
             assert isinstance(reason["code"], str) and reason["code"]
             assert 1 <= reason["count"] and _probability(reason["share_of_rejected"])
+        escalated = sum(row["count"] for row in section["genuine_escalate_rules"])
+        assert escalated == round(m["genuine_escalate_rate"] * m["genuine"])
+        assert all(row["rule"] != "not given" for row in section["genuine_escalate_rules"])
+        for row in section["genuine_hard_reasons"]:
+            assert 1 <= row["count"] <= m["genuine"] and _probability(row["share_of_genuine"])
         assert section["server"]["model_version"]
 
     text = run_quality.markdown(report)
@@ -95,3 +109,5 @@ def test_the_report_has_every_section_and_figure(client):
     assert text.count("Per fraud pattern") == len(TYPES)
     assert text.count("Reason codes most often given on genuine documents that were REJECTed") == len(TYPES)
     assert text.count("Genuine variations that draw the most flags") == len(TYPES)
+    assert text.count("Why genuine documents were ESCALATEd") == len(TYPES)
+    assert text.count("Hard reasons given on genuine documents") == len(TYPES)
