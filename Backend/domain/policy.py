@@ -124,13 +124,7 @@ class TypePolicy(_Strict):
 
         `anomalous`: the anomaly detector flagged it and anomalies are to be escalated.
         """
-        hard = self.hard_reasons
-        graded = [
-            replace(reason, severity=self.severity(reason.code))
-            if reason.code in hard or reason.code in self.info_reasons
-            else reason
-            for reason in reasons
-        ]
+        graded = [r if (grade := self.severity(r.code)) == SOFT else replace(r, severity=grade) for r in reasons]
         hard_codes = [reason.code for reason in graded if reason.severity == HARD]
         if hard_codes:
             if risk_score >= thresholds.reject:
@@ -143,9 +137,10 @@ class TypePolicy(_Strict):
             return REJECT, graded, "fraud probability at or above the REJECT threshold (policy allows it alone)"
         if any(reason.code == INCOMPLETE_DOCUMENT for reason in graded):
             return ESCALATE, graded, "key fields missing: ask the applicant for them"
+        if risk_score >= thresholds.reject:
+            return ESCALATE, graded, "fraud probability at or above the REJECT threshold, but no hard evidence"
         if risk_score >= thresholds.escalate:
-            why = "no hard evidence" if risk_score >= thresholds.reject else "fraud probability"
-            return ESCALATE, graded, f"{why}: at or above the ESCALATE threshold"
+            return ESCALATE, graded, "fraud probability at or above the ESCALATE threshold"
         if anomalous:
             return ESCALATE, graded, "unlike the genuine documents the model was trained on"
         return APPROVE, graded, "fraud probability below the ESCALATE threshold and no hard evidence"
