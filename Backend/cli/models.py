@@ -45,7 +45,11 @@ def register(app: Flask, services: Services) -> None:
     @app.cli.command("train-baseline")
     @verbose_option
     @click.argument("doc_type", default="all")
-    @click.option("--force", is_flag=True, help="Train and activate a new baseline even if a model exists.")
+    @click.option(
+        "--force",
+        is_flag=True,
+        help="Train a new baseline even if a model exists; it is activated only if it beats the active version.",
+    )
     @click.option(
         "--samples", type=int, default=None, help="Synthetic documents to train on (default BASELINE_SAMPLES)."
     )
@@ -55,9 +59,14 @@ def register(app: Flask, services: Services) -> None:
         before = {name: services.versions[name].store.active_version() for name in names}
         train_baselines_in_subprocess(config, names, samples=samples, force=force, log_level=current_log_level())
         for name in names:
-            active = services.versions[name].store.active_version()
+            store = services.versions[name].store
+            active = store.active_version()
+            newest = next(iter(store.list_versions()), None)
             if active != before[name]:
                 click.echo(f"{name}: trained and activated {active}")
+            elif force and newest is not None and newest.version != active:
+                reason = (newest.manifest or {}).get("status_reason") or "not activated"
+                click.echo(f"{name}: trained {newest.version}, not activated: {reason}; {active} stays active")
             else:
                 click.echo(f"{name}: version {active} is active; --force trains a new baseline")
 

@@ -149,10 +149,8 @@ def main(argv: list[str] | None = None) -> None:
             version, decision = train_forced_baseline(
                 doc_type, store, args.samples, args.seed, policies[name], gate, anomaly=anomaly
             )
-            print(
-                f"{name}: version {version} {'activated' if decision.activate else 'not activated'}: {decision.reason}",
-                flush=True,
-            )
+            outcome = "activated" if decision.activate else "refused"
+            log.info("%s: version %s %s: %s", name, version, outcome, decision.reason)
         else:
             ensure_baseline(doc_type, directory, args.samples, args.seed, policies[name], anomaly=anomaly)
 

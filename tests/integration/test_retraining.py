@@ -295,3 +295,19 @@ def test_cli_retrain_and_scheduled_training(retrain_app):
     assert last.startswith("money_order") and "hybrid" not in last  # 25 < min_real_samples_for_hybrid (30)
     bad = runner.invoke(args=["retrain", "invoice"])
     assert bad.exit_code != 0 and "unknown type" in bad.output
+
+
+def test_a_forced_baseline_passes_the_retrains_evaluation_gate(retrain_app):
+    """The session's baselines were trained on the same samples and seed: a forced one is the same model,
+    so it is saved but refused, and the active version keeps serving."""
+    store = ModelStore(retrain_app.config["FRAUD_CONFIG"].models_dir("check"), "check")
+    active = store.active_version()
+    out = retrain_app.test_cli_runner().invoke(args=["train-baseline", "check", "--force", "--samples", "1500"])
+    assert out.exit_code == 0, out.output
+    newest = store.list_versions()[0]
+    assert newest.version != active and store.active_version() == active
+    assert newest.manifest["status"] == "rejected"
+    assert newest.manifest["status_reason"].startswith("Active version kept: roc_auc")
+    assert out.output.strip() == (
+        f"check: trained {newest.version}, not activated: {newest.manifest['status_reason']}; {active} stays active"
+    )
