@@ -61,14 +61,16 @@ BOUND = {  # (name, slug, table, label), fields, extractor, generator
 EXPECTED_TRACE = {
     "paystub": {
         "net_above_gross": {"NET_EXCEEDS_GROSS"},
-        "inflated_gross": {"DEDUCTIONS_DO_NOT_ADD_UP"},
-        "inflated_net": {"DEDUCTIONS_DO_NOT_ADD_UP"},
-        "wrong_statutory_rates": {"SOCIAL_SECURITY_RATE_MISMATCH", "MEDICARE_RATE_MISMATCH"},
+        "inflated_gross": {"DEDUCTIONS_DO_NOT_ADD_UP", "DEDUCTIONS_UNACCOUNTED"},
+        "inflated_net": {"DEDUCTIONS_DO_NOT_ADD_UP", "DEDUCTIONS_UNACCOUNTED"},
+        "wrong_statutory_rates": {"SOCIAL_SECURITY_ABOVE_STATUTORY_RATE", "MEDICARE_ABOVE_STATUTORY_RATE"},
         "ytd_below_current": {"YTD_BELOW_CURRENT"},
+        "ytd_inflated": {"YTD_NET_SHARE_INCONSISTENT", "YTD_HIGH_FOR_PAY_DATE"},
         "future_pay_date": {"PAY_DATE_IN_FUTURE"},
         "pay_date_outside_period": {"PAY_DATE_OUTSIDE_PERIOD"},
-        "round_figures": {"ROUND_AMOUNTS"},
-        "no_withholding": {"NO_FEDERAL_TAX"},
+        "made_up_round_figures": {"DEDUCTIONS_DO_NOT_ADD_UP", "DEDUCTIONS_UNACCOUNTED", "NET_EXCEEDS_GROSS"},
+        "no_withholding": {"DEDUCTIONS_DO_NOT_ADD_UP", "DEDUCTIONS_UNACCOUNTED"},
+        "implausible_federal_tax": {"FEDERAL_TAX_IMPLAUSIBLE"},
         "poor_scan": {"LOW_TEXT_QUALITY"},
     },
     "check": {
