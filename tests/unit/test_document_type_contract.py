@@ -74,15 +74,16 @@ EXPECTED_TRACE = {
         "poor_scan": {"LOW_TEXT_QUALITY"},
     },
     "check": {
-        "invalid_routing_checksum": {"ROUTING_CHECKSUM_INVALID"},
+        "invalid_routing_checksum": {"ROUTING_CHECKSUM_INVALID", "MICR_ROUTING_MISMATCH"},
         "amount_mismatch": {"AMOUNT_MISMATCH"},
         "missing_signature": {"SIGNATURE_MISSING"},
         "future_date": {"CHECK_DATE_IN_FUTURE"},
         "stale_date": {"STALE_CHECK"},
-        "micr_mismatch": {"MICR_ROUTING_MISMATCH"},
+        # a MICR line OCR read only by guessing is soft evidence (MICR_UNCERTAIN), a clean one hard
+        "micr_routing_mismatch": {"MICR_ROUTING_MISMATCH", "MICR_UNCERTAIN"},
+        "micr_account_mismatch": {"MICR_ACCOUNT_MISMATCH", "MICR_UNCERTAIN"},
+        "micr_check_number_mismatch": {"MICR_CHECK_NUMBER_MISMATCH", "MICR_UNCERTAIN"},
         "payee_equals_payer": {"PAYEE_EQUALS_PAYER"},
-        "round_large_amount": {"ROUND_AMOUNTS"},
-        "low_number_high_amount": {"LOW_CHECK_NUMBER"},
         "poor_scan_altered_amount": {"AMOUNT_MISMATCH", "AMOUNT_WORDS_UNREADABLE"},
     },
     "money_order": {
