@@ -75,7 +75,8 @@ _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"} | {"⁄": "/",
 _PADDING = re.compile(r"[*~=_#:;()\[\]{}\"'!|<>$]+|\bx{3,}\b|-{2,}(?!\s*/)")
 # "/100" as OCR reads it: "/l00", "/1OO", "/ 100"; and the "ths" of "50/100ths".
 _PER_HUNDRED = re.compile(r"/\s*[1li][0o]{2}(?:ths)?\b")
-_CENTS_FRACTION = re.compile(r"(?<![\w/])(\d{1,2}|xx|no|n0|oo|--?)\s*/100\b")
+_CENTS_FRACTION = re.compile(r"(?<![\w/])([\doilsz]{1,2}|xx|no|n0|--?)\s*/100\b")
+_NUMERATOR_LOOKALIKES = str.maketrans("oilsz", "01152")  # "O0/100", "l5/100": OCR's letters for digits
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _DECIMAL = re.compile(r"^(\d+)\.(\d{2})$")
 _KNOWN_TOKENS = set(_NUMBER_WORDS) | _FILLER | _CENTS_WORDS | {"a", "no", "xx"}
@@ -292,7 +293,7 @@ def _take_fraction_cents(text: str) -> tuple[int | None, str, bool]:
     if len(found) > 1:
         return None, text, True
     match = found[0]
-    numerator = match.group(1)
+    numerator = match.group(1).translate(_NUMERATOR_LOOKALIKES)
     cents = int(numerator) if numerator.isdigit() else 0
     rest = text[: match.start()] + " " + re.sub(r"^\s*cents?\b", " ", text[match.end() :])
     return cents, rest, True
