@@ -255,7 +255,9 @@ def federal_withholding(employee: Employee, income_wages: int, periods: int) -> 
         return 0
     annual = dollars(income_wages) * periods - STANDARD_DEDUCTION[employee.filing]
     tax = max(0.0, annual_federal_tax(max(annual, 0.0), employee.filing) - 2_000.0 * employee.dependents)
-    return cents(tax / periods) + employee.extra_withholding
+    # A W-4's extra withholding (step 4c) is taken from a paycheck that can carry it.
+    extra = employee.extra_withholding if employee.extra_withholding * 4 <= income_wages else 0
+    return cents(tax / periods) + extra
 
 
 # --- one pay ------------------------------------------------------------------------------------
@@ -407,8 +409,16 @@ class PaystubGenerator(SyntheticDocumentGenerator):
 
     @staticmethod
     def _inflated_gross(doc, rng, today):
-        # Gross edited upward; the deduction lines still belong to the real, smaller figure.
-        doc["gross_pay"] = _times(doc["gross_pay"], rng.uniform(1.25, 3.0))
+        # Gross edited upward; the deduction lines still belong to the real, smaller figure. A careful forger
+        # adds the same to the net so the stub adds up, and Social Security and Medicare give it away.
+        gross = doc["gross_pay"]
+        if gross is None:
+            return
+        raised = round(gross * float(rng.uniform(1.08, 3.0)), 2)
+        if doc["net_pay"] is not None and rng.random() < 0.4:
+            raised = max(raised, round(gross * 1.06 + (doc["other_deductions"] or 0.0), 2))
+            doc["net_pay"] = round(doc["net_pay"] + raised - gross, 2)
+        doc["gross_pay"] = raised
 
     @staticmethod
     def _inflated_net(doc, rng, today):
@@ -452,7 +462,11 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         doc["federal_tax"] = 0.0
         doc["state_tax"] = 0.0
         gross = doc["gross_pay"]
-        if gross is not None and (removed < 0.01 * gross or rng.random() < 0.5):
+        has_ytd = doc["ytd_gross"] and doc["ytd_net"] is not None and doc["net_pay"] is not None
+        if has_ytd and gross and removed >= 0.17 * gross and rng.random() < 0.4:
+            # The careful version: the net raised by the taxes removed, but the YTD net still the old one's.
+            doc["net_pay"] = round(doc["net_pay"] + removed, 2)
+        elif gross is not None and (removed < 0.01 * gross or rng.random() < 0.5):
             doc["net_pay"] = round(gross - (doc["other_deductions"] or 0.0), 2)
         elif gross is not None and doc["net_pay"] is None:
             doc["net_pay"] = round(gross * 0.8, 2)
@@ -461,8 +475,8 @@ class PaystubGenerator(SyntheticDocumentGenerator):
     def _implausible_federal_tax(doc, rng, today):
         # Federal tax at 60-95% of gross and the net at or near zero: an edited stub that hides income.
         gross = doc["gross_pay"]
-        doc["federal_tax"] = _times(gross, rng.uniform(0.6, 0.95))
         if gross is not None:
+            doc["federal_tax"] = round(min(gross, max(gross * float(rng.uniform(0.6, 0.95)), gross / 2 + 60)), 2)
             _rebalance_net(doc)
             doc["net_pay"] = max(doc["net_pay"], 0.0) if rng.random() < 0.6 else 0.0
 
@@ -471,8 +485,14 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         # Year-to-date gross raised to show more income: YTD net left alone no longer fits it, and a large
         # edit is more than the pay dates so far can have paid.
         gross, pay_date = doc["gross_pay"] or 2_000.0, doc["pay_date"] or today
-        if doc["ytd_gross"] and doc["ytd_net"] is not None and rng.random() < 0.6:
+        choice = rng.random()
+        if doc["ytd_gross"] and doc["ytd_net"] is not None and choice < 0.4:
             doc["ytd_gross"] = _times(doc["ytd_gross"], rng.uniform(2.2, 4.5))
+        elif doc["ytd_gross"] and choice < 0.7:  # both YTD figures scaled alike: more pays than the date allows
+            pays = math.ceil(pay_date.timetuple().tm_yday * 52 / 365) + 1
+            factor = max(float(rng.uniform(1.3, 3.0)), (1.9 * pays + 2) * gross / doc["ytd_gross"])
+            doc["ytd_gross"] = round(doc["ytd_gross"] * factor, 2)
+            doc["ytd_net"] = _times(doc["ytd_net"], factor)
         else:
             pays = math.ceil(pay_date.timetuple().tm_yday * 52 / 365) + 1
             doc["ytd_gross"] = round(gross * (pays * float(rng.uniform(2.5, 5.0)) + 4), 2)

@@ -60,7 +60,8 @@ GENUINE = {
     "ytd_net": 42498.36,
     "text_quality": 0.94,
 }
-ZERO_FEDERAL_TAX = dict(GENUINE, federal_tax=0.0, net_pay=2738.63)  # an exempt employee: still adds up
+# An exempt employee: still adds up, and the YTD net has always been this share of YTD gross.
+ZERO_FEDERAL_TAX = dict(GENUINE, federal_tax=0.0, net_pay=2738.63, ytd_net=49_295.6)
 HEAVY_FEDERAL_TAX = dict(  # 88% federal tax and nothing left
     GENUINE, federal_tax=2825.28, state_tax=41.77, social_security=192.48, medicare=45.02, other_deductions=106.0
 )
@@ -101,7 +102,7 @@ def test_heavy_federal_tax_with_zero_net_is_hard_evidence_with_its_figures():
     assert codes & RECOMMENDED_HARD == {"FEDERAL_TAX_IMPLAUSIBLE"}
     implausible = reason(reasons, "FEDERAL_TAX_IMPLAUSIBLE")
     assert implausible.fields == ("federal_tax", "gross_pay")
-    assert implausible.expected == pytest.approx(1605.28) and implausible.actual == pytest.approx(2825.28)
+    assert implausible.expected == pytest.approx(1655.28) and implausible.actual == pytest.approx(2825.28)
     assert values["federal_tax_rate"] == pytest.approx(0.88, abs=0.001)
     assert values["net_pay_zero"] == 1.0 and values["zero_federal_tax"] == 0.0
 
@@ -115,10 +116,13 @@ def test_zero_federal_tax_is_a_soft_reason_only():
     assert values["deduction_mismatch_flag"] == 0.0
 
 
-def test_half_of_gross_in_federal_tax_is_the_limit():
-    at_limit = dict(GENUINE, federal_tax=1605.27)
-    at_limit["net_pay"] = round(2353.36 + 385.27 - 1605.27, 2)
+def test_half_of_gross_in_federal_tax_is_the_limit_with_room_for_a_w4_extra_withholding():
+    at_limit = dict(GENUINE, federal_tax=1655.27)
+    at_limit["net_pay"] = round(2353.36 + 385.27 - 1655.27, 2)
     assert "FEDERAL_TAX_IMPLAUSIBLE" not in extract(at_limit)[1]
+    small_check = dict(GENUINE, gross_pay=188.05, federal_tax=100.0, state_tax=0.0, social_security=11.66)
+    small_check.update(medicare=2.73, other_deductions=0.0, net_pay=73.66, ytd_gross=None, ytd_net=None)
+    assert extract(small_check)[1] == {"ROUND_AMOUNTS"}  # $100 extra withholding on a part-time week
 
 
 def test_net_above_gross_is_hard():
@@ -128,10 +132,17 @@ def test_net_above_gross_is_hard():
 
 
 def test_edited_net_on_a_complete_stub_does_not_add_up():
-    _, codes, reasons = extract(dict(GENUINE, net_pay=2553.36))
+    _, codes, reasons = extract(dict(GENUINE, net_pay=2598.11))
     hit = reason(reasons, "DEDUCTIONS_DO_NOT_ADD_UP")
-    assert hit.expected == pytest.approx(2353.36) and hit.actual == pytest.approx(2553.36)
+    assert hit.expected == pytest.approx(2353.36) and hit.actual == pytest.approx(2598.11)
     assert "net_pay" in hit.fields and "other_deductions" in hit.fields
+
+
+@pytest.mark.parametrize("field, misread", [("net_pay", 2393.36), ("federal_tax", 335.27), ("gross_pay", 3710.55)])
+def test_one_misread_digit_is_not_proof_of_an_edit(field, misread):
+    _, codes, reasons = extract(dict(GENUINE, **{field: misread}))
+    assert "DEDUCTIONS_DO_NOT_ADD_UP" not in codes
+    assert "one digit of" in reason(reasons, "DEDUCTIONS_UNACCOUNTED").message
 
 
 def test_a_cent_of_rounding_adds_up():
@@ -168,7 +179,7 @@ def test_deductions_and_net_above_gross_are_hard_even_with_lines_missing():
 
 
 def test_a_poor_scan_softens_the_arithmetic():
-    _, codes, _ = extract(dict(GENUINE, net_pay=2553.36, text_quality=0.4))
+    _, codes, _ = extract(dict(GENUINE, net_pay=2598.11, text_quality=0.4))
     assert "DEDUCTIONS_DO_NOT_ADD_UP" not in codes and {"DEDUCTIONS_UNACCOUNTED", "LOW_TEXT_QUALITY"} <= codes
 
 
@@ -217,6 +228,13 @@ def test_ytd_below_current_is_hard_and_ytd_equal_to_current_is_the_first_pay():
 
 def test_ytd_net_above_ytd_gross_is_hard():
     assert "YTD_NET_EXCEEDS_YTD_GROSS" in extract(dict(GENUINE, ytd_net=60_000.0))[1]
+
+
+def test_taxes_removed_with_the_ytd_net_left_behind_is_flagged_softly():
+    removed = dict(GENUINE, federal_tax=0.0, state_tax=0.0, net_pay=round(2353.36 + 385.27 + 128.42, 2))
+    _, codes, reasons = extract(removed)
+    assert codes == {"NO_FEDERAL_TAX", "YTD_NET_SHARE_INCONSISTENT"}
+    assert reason(reasons, "YTD_NET_SHARE_INCONSISTENT").expected == pytest.approx(0.8930, abs=1e-4)
 
 
 def test_an_inflated_ytd_is_flagged_softly():
@@ -334,6 +352,7 @@ def test_each_fraud_pattern_leaves_evidence_beyond_a_benign_edit(pattern):
     """A forgery is labelled fraud only with evidence: every pattern but the soft ones leaves a hard reason
     on most documents, and no pattern leaves only a zero federal tax or round figures."""
     soft_by_nature = {"pay_date_outside_period", "poor_scan", "ytd_inflated"}
+    partly_soft = {"inflated_gross"}  # a careful forger re-balances the net: only the FICA rates are off
     rng = np.random.default_rng(12)
     hard = 0
     for _ in range(60):
@@ -342,4 +361,4 @@ def test_each_fraud_pattern_leaves_evidence_beyond_a_benign_edit(pattern):
         codes = extract(GENERATOR.ocr_noise(doc, rng))[1]
         assert codes - {"NO_FEDERAL_TAX", "ROUND_AMOUNTS", "INCOMPLETE_DOCUMENT"}, (pattern, codes)
         hard += bool(codes & RECOMMENDED_HARD)
-    assert hard >= (0 if pattern in soft_by_nature else 40), (pattern, hard)
+    assert hard >= (0 if pattern in soft_by_nature else 20 if pattern in partly_soft else 40), (pattern, hard)
