@@ -6,9 +6,9 @@ Reasons and the severity recommended for them (the policy table decides; see dec
   passes the ABA checksum, and OCR does not explain it), AMOUNT_MISMATCH (the written amount reads, with
   certainty, as another figure), CHECK_DATE_IN_FUTURE (more than a day ahead: a day is time zones),
   MICR_ROUTING_MISMATCH / MICR_ACCOUNT_MISMATCH / MICR_CHECK_NUMBER_MISMATCH (a MICR line read without
-  guessing states other numbers than the face);
+  guessing states other numbers than the face, more than one OCR slip away);
 - soft, unusual but seen on genuine checks: AMOUNT_WORDS_UNREADABLE, MICR_UNREADABLE (no routing number
-  in the MICR line), MICR_UNCERTAIN (read only by guessing, and it does not match the face: OCR lost or
+  in the MICR line), MICR_UNCERTAIN (read only by guessing, or one digit off the face: OCR lost or
   misread symbols or digits), ROUTING_MISREAD (the printed routing number fails the checksum but is one
   OCR slip from the MICR line's valid one), MICR_AMOUNT_MISMATCH (a bank's encoding, which banks get
   wrong too), STALE_CHECK, SIGNATURE_MISSING (signature detection misses faint signatures),
@@ -147,6 +147,11 @@ class CheckFeatureExtractor(FeatureExtractor):
             "micr_check_number_mismatch",
             "1 when a confidently read MICR line shows a serial and the printed check number is not among its groups.",
         ),
+        FeatureSpec(
+            "micr_one_digit_off",
+            "1 when the printed account or check number is missing from the MICR line but one digit (misread or lost) "
+            "from a group there: OCR explains it, so it is soft evidence.",
+        ),
         FeatureSpec("micr_amount_mismatch", "1 when the MICR line's encoded amount differs from the numeric amount."),
         FeatureSpec("signature_missing", "1 when the check is reported as unsigned (signature_present is false)."),
         FeatureSpec("check_age_days", "Days from the check date to today, 0 when future-dated; -1 when missing."),
@@ -271,18 +276,11 @@ class CheckFeatureExtractor(FeatureExtractor):
         serial_repaired = serial is not None and serial not in doc.check_number
         account_missing = micr is not None and account is not None and not account_found(account, micr)
         serial_missing = micr is not None and serial is not None and not serial_found(serial, account, micr)
-        confident = (
-            micr is not None
-            and micr.confident
-            and not account_repaired
-            and not (account_missing and lookalike_slip(account, doc.micr_line, micr))
-        )
-        serial_confident = (
-            micr is not None
-            and micr.confident
-            and not serial_repaired
-            and not (serial_missing and lookalike_slip(serial, doc.micr_line, micr))
-        )
+        account_slip = account_missing and one_slip_from_micr(account, micr)
+        serial_slip = serial_missing and one_slip_from_micr(serial, micr)
+        confident = micr is not None and micr.confident and not account_repaired and not account_slip
+        serial_confident = micr is not None and micr.confident and not serial_repaired and not serial_slip
+        values["micr_one_digit_off"] = flag(account_slip or serial_slip)
         values["micr_account_mismatch"] = flag(account_missing and confident)
         values["micr_check_number_mismatch"] = flag(serial_missing and serial_confident)
         if account_missing and confident:
@@ -310,11 +308,15 @@ class CheckFeatureExtractor(FeatureExtractor):
         if (account_missing and not confident) or (serial_missing and not serial_confident):
             values["micr_uncertain"] = 1.0
         if values["micr_uncertain"]:
+            differing = [name for name, off in (("account_number", account_slip), ("check_number", serial_slip)) if off]
             reasons.append(
                 Reason(
                     "MICR_UNCERTAIN",
-                    "The MICR line could be read only in part (symbols or characters lost) and does not match the face",
-                    ("micr_line",),
+                    "The MICR line differs from the face by a single digit, which an OCR misread explains"
+                    if differing
+                    else "The MICR line could be read only in part (symbols or characters lost) and does not match "
+                    "the face",
+                    ("micr_line", *differing),
                 )
             )
 
@@ -432,20 +434,17 @@ def printed_account(account_number: str | None) -> tuple[str | None, bool]:
     return digits, repaired
 
 
-_LOOKALIKE_BESIDE_DIGIT = re.compile(r"(?<=\d)[OoQBbIlSsZzGgq]|[OoQBbIlSsZzGgq](?=\d)")
-
-
-def lookalike_slip(number: str, micr_text: str, micr: MicrLine) -> bool:
-    """Whether OCR explains a printed number missing from the MICR line: a group is the number but for its
-    first or last digit, and the line has a letter beside its digits that could be that digit, which OCR read
-    as a symbol ("12345678B⑈" for 123456788). A digit changed in the middle is no misread of this kind."""
-    if not _LOOKALIKE_BESIDE_DIGIT.search(micr_text):
-        return False
-    number = number.lstrip("0")
-    return any(
-        len(group) == len(number) - 1 and (number.startswith(group) or number.endswith(group))
-        for group in (g.lstrip("0") for g in micr.groups)
-    )
+def one_slip_from_micr(number: str, micr: MicrLine) -> bool:
+    """Whether a printed number missing from the MICR line is one OCR slip from a group there (or from adjacent
+    groups joined): a digit misread as another, or read as a symbol and lost. OCR explains such a difference,
+    so it is no hard evidence; a forger's other number differs in more than one digit."""
+    wanted = number.lstrip("0")
+    groups = micr.groups
+    for start in range(len(groups)):
+        for end in range(start + 1, min(start + 3, len(groups)) + 1):
+            if one_slip_apart(wanted, "".join(groups[start:end]).lstrip("0")):
+                return True
+    return False
 
 
 def account_found(account: str, micr: MicrLine) -> bool:

@@ -123,6 +123,7 @@ SYMBOL_WEIGHTS = {
     "lost": 0.25,
 }
 LOOKALIKES = {"0": "O", "1": "l", "5": "S", "8": "B", "2": "Z", "6": "G"}
+DIGIT_LOOKALIKES = {"3": "8", "8": "3", "1": "7", "7": "1", "5": "6", "6": "5", "0": "8"}  # what OCR confuses
 
 
 def routing_number(rng: np.random.Generator, credit_union: bool = False) -> str:
@@ -286,19 +287,22 @@ def _swap_number(text: str, old: str, new: str, zero_padded: bool = False) -> st
 
 
 def misread_character(doc: dict[str, Any], rng: np.random.Generator) -> None:
-    """OCR reads one digit of one printed number as its look-alike letter ("0" as "O", "5" as "S")."""
+    """OCR reads one digit of one printed number as its look-alike: a letter ("0" as "O", "5" as "S") or,
+    in a third of misreads, another digit ("3" as "8"). Amounts are left alone: a misread amount is
+    indistinguishable from a raised one."""
+    table = DIGIT_LOOKALIKES if rng.random() < 0.33 else LOOKALIKES
+    fields = ("routing_number", "account_number", "check_number", "micr_line")
     candidates = [
-        name
-        for name in ("routing_number", "account_number", "check_number", "micr_line", "amount_written")
-        if isinstance(doc.get(name), str) and any(c in LOOKALIKES for c in doc[name])
-    ]
+        name for name in fields + ("amount_written",) * (table is LOOKALIKES)
+        if isinstance(doc.get(name), str) and any(c in table for c in doc[name])
+    ]  # fmt: skip
     if not candidates:
         return
     name = pick(rng, sorted(candidates))
     value = doc[name]
-    positions = [i for i, c in enumerate(value) if c in LOOKALIKES]
+    positions = [i for i, c in enumerate(value) if c in table]
     at = positions[int(rng.integers(len(positions)))]
-    doc[name] = value[:at] + LOOKALIKES[value[at]] + value[at + 1 :]
+    doc[name] = value[:at] + table[value[at]] + value[at + 1 :]
 
 
 def genuine_quality(rng: np.random.Generator) -> float:

@@ -90,6 +90,7 @@ RULE_FLAGS = (
     "micr_routing_mismatch",
     "micr_account_mismatch",
     "micr_check_number_mismatch",
+    "micr_one_digit_off",
     "micr_amount_mismatch",
     "signature_missing",
     "check_date_in_future",
@@ -466,9 +467,13 @@ RULE_CASES = {
         dict(micr_line="T011000015T 004567891234O 1042"),
         "micr_routing_mismatch", "MICR_ROUTING_MISMATCH", ("routing_number", "micr_line"), "•2•••••21", "•1•••••15",
     ),
-    "MICR account differs by a digit": (
-        dict(micr_line="⑆021000021⑆ 004567891299⑈ 1042"),
-        "micr_account_mismatch", "MICR_ACCOUNT_MISMATCH", ("account_number", "micr_line"), "••••••••34", "••••••••99",
+    "MICR account differs": (
+        dict(micr_line="⑆021000021⑆ 004567891999⑈ 1042"),
+        "micr_account_mismatch", "MICR_ACCOUNT_MISMATCH", ("account_number", "micr_line"), "•••••••234", "•••••••999",
+    ),
+    "MICR account one digit off (OCR)": (
+        dict(micr_line="⑆021000021⑆ 004567891239⑈ 1042"),
+        "micr_one_digit_off", "MICR_UNCERTAIN", ("micr_line", "account_number"), None, None,
     ),
     "MICR account another number": (
         dict(micr_line="⑆021000021⑆ 1042 777766665555⑈"),
@@ -479,8 +484,12 @@ RULE_CASES = {
         "micr_check_number_mismatch", "MICR_CHECK_NUMBER_MISMATCH", ("check_number", "micr_line"), "1042", "5555",
     ),
     "MICR serial differs, symbols lost": (
+        dict(micr_line="021000021 004567891234 1099"),
+        "micr_check_number_mismatch", "MICR_CHECK_NUMBER_MISMATCH", None, "1042", "1099",
+    ),
+    "MICR serial one digit off (OCR)": (
         dict(micr_line="021000021 004567891234 1043"),
-        "micr_check_number_mismatch", "MICR_CHECK_NUMBER_MISMATCH", None, "1042", "1043",
+        "micr_one_digit_off", "MICR_UNCERTAIN", ("micr_line", "check_number"), None, None,
     ),
     "MICR amount differs": (
         dict(micr_line="⑆021000021⑆ 004567891234⑈ 1042 ⑇0000920537⑇"),
@@ -533,7 +542,7 @@ def test_single_rules_fire_alone():
         (dict(signature_present=False), "SIGNATURE_MISSING"),
         (dict(payee_name="maria garcia"), "PAYEE_EQUALS_PAYER"),
         (dict(micr_line="T011000015T 004567891234O 1042"), "MICR_ROUTING_MISMATCH"),
-        (dict(micr_line="⑆021000021⑆ 004567891234⑈ 1043"), "MICR_CHECK_NUMBER_MISMATCH"),
+        (dict(micr_line="⑆021000021⑆ 004567891234⑈ 5043"), "MICR_CHECK_NUMBER_MISMATCH"),
         (dict(check_date="2025-06-03"), "CHECK_DATE_IN_FUTURE"),
     ]:
         assert extract(crafted(**changes))[1] == {code}
@@ -562,6 +571,9 @@ TOLERATED = {
     "look-alike ending the MICR serial": dict(check_number="1040", micr_line="⑆021000021⑆ 004567891234⑈ 104O"),
     "look-alike in the printed routing": dict(routing_number="O21OOOO2l"),
     "one digit misread in the printed routing": dict(routing_number="021000024"),
+    "one digit misread in the printed account": dict(account_number="004567391234"),
+    "one digit misread in the check number": dict(check_number="1047"),
+    "one digit misread in the MICR account": dict(micr_line="⑆021000021⑆ 004567891734⑈ 1042"),
     "look-alike in the account": dict(account_number="OO4S67891234"),
     "look-alike in the check number": dict(check_number="lO42"),
     "check number with a prefix": dict(check_number="No. 1042"),
@@ -725,19 +737,30 @@ def test_micr_lines_of_every_layout_read_back_the_numbers(genuine_batch):
         assert find_number(serial, read.groups) or (len(serial) < 4 and not read.clean), line
 
 
-@pytest.mark.parametrize(
-    "pattern",
-    ["invalid_routing_checksum", "amount_mismatch", "future_date", "micr_routing_mismatch", "micr_account_mismatch",
-     "micr_check_number_mismatch"],
-)  # fmt: skip
-def test_evidence_patterns_mostly_leave_hard_evidence(pattern):
+# Share of forgeries with hard evidence, per pattern: a MICR serial or account one digit off is what an OCR
+# misread also gives, so half of those forgeries (one digit changed) are left to the model and soft reasons.
+HARD_EVIDENCE_SHARE = {
+    "invalid_routing_checksum": 0.9,
+    "amount_mismatch": 0.9,
+    "future_date": 0.9,
+    "micr_routing_mismatch": 0.9,
+    "micr_account_mismatch": 0.4,
+    "micr_check_number_mismatch": 0.4,
+}
+
+
+@pytest.mark.parametrize("pattern, share", HARD_EVIDENCE_SHARE.items())
+def test_evidence_patterns_leave_hard_evidence(pattern, share):
     generator, rng = CheckGenerator(), np.random.default_rng(31)
-    hard = 0
+    hard = traced = 0
     for _ in range(150):
         doc = generator.genuine(rng, TODAY)
         generator.fraud_patterns[pattern](doc, rng, TODAY)
-        hard += bool(extract(generator.ocr_noise(doc, rng))[1] & HARD)
-    assert hard >= 0.9 * 150
+        codes = extract(generator.ocr_noise(doc, rng))[1]
+        hard += bool(codes & HARD)
+        traced += bool(codes & (HARD | {"MICR_UNCERTAIN"}))
+    assert hard >= share * 150
+    assert traced >= 0.95 * 150
 
 
 @pytest.mark.parametrize("pattern", sorted(CheckGenerator.fraud_patterns))
