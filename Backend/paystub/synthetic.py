@@ -23,7 +23,6 @@ from domain.synthetic import (
     SyntheticDocumentGenerator,
     digits,
     drop_optional,
-    future_date,
     person_name,
     pick,
     poor_scan,
@@ -210,8 +209,8 @@ def random_employee(rng: np.random.Generator, periods: int, state: str) -> Emplo
         regular = cents(rate * round(hours, 2))
     else:
         annual = float(np.exp(rng.normal(math.log(68_000), 0.5)))
-        if rng.random() < 0.1:  # high earners: the wage base and the additional Medicare apply to them
-            annual = float(rng.uniform(180_000, 480_000))
+        if rng.random() < 0.12:  # high earners: the wage base and the additional Medicare apply to them
+            annual = float(np.exp(rng.uniform(math.log(170_000), math.log(900_000))))
         annual = round(max(annual, 24_000) / 500) * 500
         per_period = annual / periods
         if rng.random() < 0.3:  # the salary is set per period: 2,500.00 semi-monthly
@@ -399,7 +398,7 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         if rng.random() < 0.05:  # the OCR step did not score its text
             doc["text_quality"] = None
         elif rng.random() < 0.03:  # a faint fax or phone photo of a genuine stub
-            doc["text_quality"] = round(float(rng.uniform(0.45, 0.72)), 3)
+            doc["text_quality"] = round(float(rng.uniform(0.3, 0.72)), 3)
 
     # --- fraud: the evidence a forger leaves --------------------------------------------------------
 
@@ -498,6 +497,16 @@ class PaystubGenerator(SyntheticDocumentGenerator):
             doc["ytd_gross"] = round(gross * (pays * float(rng.uniform(2.5, 5.0)) + 4), 2)
 
     @staticmethod
+    def _future_pay_date(doc, rng, today):
+        # A stub dated ahead: the whole pay period moved with the pay date, or the pay date alone.
+        pay_date = doc["pay_date"] or today
+        shift = timedelta(days=(today - pay_date).days + int(rng.integers(3, 90)))
+        doc["pay_date"] = pay_date + shift
+        if rng.random() < 0.6:
+            for name in ("pay_period_start", "pay_period_end"):
+                doc[name] = None if doc[name] is None else doc[name] + shift
+
+    @staticmethod
     def _net_raised_slightly(doc, rng, today):
         # What a poor scan hides.
         doc["net_pay"] = _times(doc["net_pay"], rng.uniform(1.05, 1.25))
@@ -509,7 +518,7 @@ class PaystubGenerator(SyntheticDocumentGenerator):
         "wrong_statutory_rates": _wrong_statutory_rates,
         "ytd_below_current": _ytd_below_current,
         "ytd_inflated": _ytd_inflated,
-        "future_pay_date": future_date("pay_date", days=(5, 120)),
+        "future_pay_date": _future_pay_date,
         "pay_date_outside_period": _pay_date_outside_period,
         "made_up_round_figures": _made_up_round_figures,
         "no_withholding": _no_withholding,
