@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from domain.fields import DocumentFields
-from domain.parsing import Amount, DateValue, Digits, Quality, Text
+from domain.parsing import Amount, DateValue, Digits, Quality, Text, parse_flag
 
 MAX_TRANSACTIONS = 5000
 
 
+def parse_pending(value: Any) -> bool | None:
+    """A line's pending marker as OCR or an export sends it: true/false, "yes"/"no", "pending"/"posted".
+
+    Anything else reads as unknown (None): the marker is a hint, never a reason to refuse a statement.
+    """
+    if isinstance(value, str) and value.strip().lower() in {"pending", "posted"}:
+        return value.strip().lower() == "pending"
+    try:
+        return parse_flag(value)
+    except ValueError:
+        return None
+
+
+PendingFlag = Annotated[bool | None, BeforeValidator(parse_pending)]
+
+
 class Transaction(BaseModel):
     """One statement line. `amount` is signed: positive for a deposit or credit, negative for a
-    withdrawal or debit; `balance` is the running balance after the transaction."""
+    withdrawal or debit; `balance` is the running balance after the transaction (statements print it
+    on every line, on a day's last line only, or not at all). `pending` marks a line not yet posted,
+    which the statement's totals and balances leave out (a description starting "PENDING" does too)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -22,24 +40,25 @@ class Transaction(BaseModel):
     description: Text = None
     amount: Amount = None
     balance: Amount = None
+    pending: PendingFlag = None
 
 
 class BankStatementFields(DocumentFields):
+    # What a reviewer must ask for when it is missing: who, which account, which period. The balances,
+    # totals and lines are checked by the extractor, which asks for them only when the rest of the
+    # statement cannot stand in for them (running balances give the opening and closing balance, the
+    # lines give the totals, and a dormant account has no lines at all).
     key_fields: ClassVar[tuple[str, ...]] = (
         "bank_name",
         "account_holder",
         "account_number",
         "statement_start",
         "statement_end",
-        "opening_balance",
-        "closing_balance",
-        "total_deposits",
-        "total_withdrawals",
-        "transactions",
     )
 
     bank_name: Text = None
     account_holder: Text = None
+    #: often masked on the statement ("****1234", "XXXXXX1234")
     account_number: Digits = None
     statement_start: DateValue = None
     statement_end: DateValue = None
