@@ -136,7 +136,8 @@ class CheckFeatureExtractor(FeatureExtractor):
         ),
         FeatureSpec(
             "micr_routing_mismatch",
-            "1 when a confidently read MICR line carries another valid routing number than the printed one.",
+            "1 when a cleanly read MICR line carries another routing number than the printed one, more than one OCR "
+            "slip from it.",
         ),
         FeatureSpec(
             "micr_account_mismatch",
@@ -149,8 +150,8 @@ class CheckFeatureExtractor(FeatureExtractor):
         ),
         FeatureSpec(
             "micr_one_digit_off",
-            "1 when the printed account or check number is missing from the MICR line but one digit (misread or lost) "
-            "from a group there: OCR explains it, so it is soft evidence.",
+            "1 when the printed routing, account or check number is missing from the MICR line but one digit "
+            "(misread or lost) from a group there: OCR explains it, so it is soft evidence.",
         ),
         FeatureSpec("micr_amount_mismatch", "1 when the MICR line's encoded amount differs from the numeric amount."),
         FeatureSpec("signature_missing", "1 when the check is reported as unsigned (signature_present is false)."),
@@ -187,8 +188,8 @@ class CheckFeatureExtractor(FeatureExtractor):
         self._amounts(doc, values, reasons)
         printed_routing = repair_lookalikes(doc.routing_number)[0] if doc.routing_number else None
         micr = parse_micr(doc.micr_line, printed_routing)
-        self._routing(doc, micr, values, reasons)
-        self._micr_on_us(doc, micr, values, reasons)
+        routing_slip = self._routing(doc, micr, values, reasons)
+        self._micr_on_us(doc, micr, routing_slip, values, reasons)
         self._dates(doc, today, values, reasons)
         self._parties(doc, values, reasons)
         self._check_number(doc, values, reasons)
@@ -212,8 +213,11 @@ class CheckFeatureExtractor(FeatureExtractor):
         compare_written_amount(doc.amount_written, amount, values, reasons)
 
     @staticmethod
-    def _routing(doc: CheckFields, micr: MicrLine | None, values: dict[str, float], reasons: list[Reason]) -> None:
-        """The routing number's checksum, and whether the face and the MICR line name the same bank."""
+    def _routing(doc: CheckFields, micr: MicrLine | None, values: dict[str, float], reasons: list[Reason]) -> bool:
+        """The routing number's checksum, and whether the face and the MICR line name the same bank.
+
+        Returns whether the MICR line's routing number is one OCR slip off the valid printed one.
+        """
         printed, repaired = repair_lookalikes(doc.routing_number) if doc.routing_number else (None, False)
         printed_valid = printed is not None and is_valid_routing_number(printed)
         micr_valid = micr is not None and is_valid_routing_number(micr.routing)
@@ -252,25 +256,31 @@ class CheckFeatureExtractor(FeatureExtractor):
         if unreadable:
             reasons.append(Reason("MICR_UNREADABLE", "No routing number can be read in the MICR line", ("micr_line",)))
 
-        differs = micr is not None and printed is not None and micr.routing != printed and not slip
-        confident = differs and micr.confident and (printed_valid or not misread)
+        micr_slip = printed_valid and micr is not None and not micr_valid and one_slip_apart(printed, micr.routing)
+        differs = micr is not None and printed is not None and micr.routing != printed and not (slip or micr_slip)
+        # a clean MICR routing number more than one slip from the face's: no OCR misread, another bank
+        confident = differs and micr.clean and (printed_valid or not misread)
         values["micr_routing_mismatch"] = flag(confident)
         if confident:
             expected, actual = masked_pair(printed, micr.routing)
             reasons.append(
                 Reason(
                     "MICR_ROUTING_MISMATCH",
-                    "The MICR line carries another valid routing number than the one printed on the check",
+                    "The MICR line carries another routing number than the one printed on the check",
                     ("routing_number", "micr_line"),
                     expected=expected,
                     actual=actual,
                 )
             )
-        values["micr_uncertain"] = flag(differs and not confident)
+        values["micr_uncertain"] = flag((differs and not confident) or micr_slip)
+        return micr_slip
 
     @staticmethod
-    def _micr_on_us(doc: CheckFields, micr: MicrLine | None, values: dict[str, float], reasons: list[Reason]) -> None:
-        """The account and serial in the MICR line against the face; the encoded amount against the figure."""
+    def _micr_on_us(
+        doc: CheckFields, micr: MicrLine | None, routing_slip: bool, values: dict[str, float], reasons: list[Reason]
+    ) -> None:
+        """The account and serial in the MICR line against the face (and MICR_UNCERTAIN when OCR, not a forger,
+        explains a difference, `routing_slip` included); the encoded amount against the figure."""
         account, account_repaired = printed_account(doc.account_number)
         serial = check_number_digits(doc.check_number)
         serial_repaired = serial is not None and serial not in doc.check_number
@@ -280,7 +290,7 @@ class CheckFeatureExtractor(FeatureExtractor):
         serial_slip = serial_missing and one_slip_from_micr(serial, micr)
         confident = micr is not None and micr.confident and not account_repaired and not account_slip
         serial_confident = micr is not None and micr.confident and not serial_repaired and not serial_slip
-        values["micr_one_digit_off"] = flag(account_slip or serial_slip)
+        values["micr_one_digit_off"] = flag(routing_slip or account_slip or serial_slip)
         values["micr_account_mismatch"] = flag(account_missing and confident)
         values["micr_check_number_mismatch"] = flag(serial_missing and serial_confident)
         if account_missing and confident:
@@ -308,7 +318,8 @@ class CheckFeatureExtractor(FeatureExtractor):
         if (account_missing and not confident) or (serial_missing and not serial_confident):
             values["micr_uncertain"] = 1.0
         if values["micr_uncertain"]:
-            differing = [name for name, off in (("account_number", account_slip), ("check_number", serial_slip)) if off]
+            slips = (("routing_number", routing_slip), ("account_number", account_slip), ("check_number", serial_slip))
+            differing = [name for name, off in slips if off]
             reasons.append(
                 Reason(
                     "MICR_UNCERTAIN",

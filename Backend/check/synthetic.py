@@ -404,8 +404,10 @@ def memo_of(rng: np.random.Generator, business: bool) -> str | None:
 
 def _other_digits(rng: np.random.Generator, value: str) -> str:
     """`value` with one digit changed to a different digit."""
-    position = int(rng.integers(len(value)))
-    new_digit = (int(value[position]) + int(rng.integers(1, 10))) % 10
+    positions = [i for i, c in enumerate(value) if c.isdigit()] or [0]
+    position = positions[int(rng.integers(len(positions)))]
+    current = int(value[position]) if value[position : position + 1].isdigit() else 0
+    new_digit = (current + int(rng.integers(1, 10))) % 10
     return value[:position] + str(new_digit) + value[position + 1 :]
 
 
@@ -534,11 +536,16 @@ class CheckGenerator(SyntheticDocumentGenerator):
 
     @staticmethod
     def _micr_routing_mismatch(doc, rng, today):
-        # A counterfeit: the face names one bank, the MICR line (what clears) routes to another valid one.
+        # A counterfeit: the face names one bank, the MICR line (what clears) routes to another.
         printed, _, _ = _micr_fields(doc)
         printed = printed or routing_number(rng)
         doc["routing_number"] = printed
-        other = routing_number(rng, credit_union=rng.random() < 0.3)
+        if rng.random() < 0.25:  # one digit changed: misrouted, it comes back late (OCR could do the same)
+            other = _other_digits(rng, printed)
+        else:
+            other = routing_number(rng, credit_union=rng.random() < 0.3)
+            while other == printed:
+                other = routing_number(rng)
         _alter_micr(doc, rng, printed, other, "routing")
 
     @staticmethod

@@ -487,6 +487,14 @@ RULE_CASES = {
         dict(micr_line="021000021 004567891234 1099"),
         "micr_check_number_mismatch", "MICR_CHECK_NUMBER_MISMATCH", None, "1042", "1099",
     ),
+    "MICR routing one digit off (OCR)": (
+        dict(micr_line="⑆021000024⑆ 004567891234⑈ 1042"),
+        "micr_one_digit_off", "MICR_UNCERTAIN", ("micr_line", "routing_number"), None, None,
+    ),
+    "MICR routing made up": (
+        dict(micr_line="⑆021099924⑆ 004567891234⑈ 1042"),
+        "micr_routing_mismatch", "MICR_ROUTING_MISMATCH", None, None, None,
+    ),
     "MICR serial one digit off (OCR)": (
         dict(micr_line="021000021 004567891234 1043"),
         "micr_one_digit_off", "MICR_UNCERTAIN", ("micr_line", "check_number"), None, None,
@@ -743,7 +751,7 @@ HARD_EVIDENCE_SHARE = {
     "invalid_routing_checksum": 0.9,
     "amount_mismatch": 0.9,
     "future_date": 0.9,
-    "micr_routing_mismatch": 0.9,
+    "micr_routing_mismatch": 0.65,
     "micr_account_mismatch": 0.4,
     "micr_check_number_mismatch": 0.4,
 }
