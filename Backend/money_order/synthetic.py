@@ -1,71 +1,349 @@
-"""Synthetic money orders: real issuers' limits and serial formats, and the ways forgeries break them."""
+"""Synthetic money orders: the everyday variety of genuine ones, and the traces forgeries leave.
+
+Genuine money orders come from the issuers of the table (issuers.json) in every series and
+printing it lists, from local banks and credit unions under their own names, and from sellers
+the table does not know; a few carry a serial of a series the table does not list yet. They
+are bought in round figures (rent), at the issuer's or a selling agent's cap, or for odd
+amounts; the amount in words is imprinted, handwritten or not printed at all; purchasers
+leave their name blank; dates go back months; scans are good, poor or unrated; OCR misreads
+a character. None of that is fraud, and none of it may carry a hard reason.
+
+A fraud pattern is evidence a forger leaves: an amount above a known issuer's face-value
+limit, a written amount that disagrees with the figures, a post-dated money order, an
+issuer name imitating a known one, a serial from a counterfeit printing, a raised amount
+behind a poor scan. An unknown issuer or a round amount alone is not one.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 
-from domain.amount_words import amount_to_words
+from domain.amount_words import WrittenStyle, amount_to_words, write_amount
 from domain.synthetic import (
     CITIES,
     SyntheticDocumentGenerator,
     address,
     digits,
-    drop_optional,
     future_date,
     money,
     other_person,
     person_name,
     pick,
     poor_scan,
-    recent_date,
-    scan_quality,
 )
-from money_order.features import NEAR_LIMIT_SHARE
-from money_order.issuers import COMMON_FACE_VALUE_LIMIT, ISSUERS, Issuer, lookup_issuer
+from money_order.features import LOOKALIKE_SIMILARITY
+from money_order.issuers import (
+    GENERIC_INSTITUTIONS,
+    ISSUERS,
+    Issuer,
+    SerialFormat,
+    core_name,
+    is_generic_institution,
+    is_placeholder_serial,
+    issuer_name_similarity,
+    lookup_issuer,
+    matches_any_serial_format,
+    normalize_issuer_name,
+    normalize_serial,
+)
 
-ISSUER_WEIGHTS = {"usps": 0.35, "western_union": 0.2, "moneygram": 0.25, "walmart": 0.12, "seven_eleven": 0.08}
-AGENT_KINDS = ("Post Office", "Grocery", "Pharmacy", "Supercenter", "Convenience Store", "Check Cashing")
-MADE_UP_ISSUERS = (
-    "Global Express Money Orders",
-    "First Federal Remittance",
-    "Liberty Money Transfer",
-    "National Payment Orders",
-    "United Money Services",
-    "Capital Remit Co",
+# Shares of genuine money orders by who issued them: issuers of the table, banks and credit unions under
+# their own names, sellers the table does not know.
+ISSUER_KIND_SHARES = {"table": 0.68, "institution": 0.2, "unlisted": 0.12}
+ISSUER_WEIGHTS = {
+    "usps": 0.3,
+    "moneygram": 0.17,
+    "western_union": 0.14,
+    "walmart": 0.09,
+    "seven_eleven": 0.05,
+    "ria": 0.04,
+    "kroger": 0.04,
+    "travelers_express": 0.03,
+    "continental_express": 0.03,
+    "fidelity_express": 0.04,
+    "comdata": 0.04,
+    "american_express": 0.03,
+}
+INSTITUTION_PREFIXES = (
+    "First Community",
+    "Lakeside",
+    "Heritage",
+    "Citizens",
+    "Farmers & Merchants",
+    "Pioneer",
+    "Summit",
+    "Riverbend",
+    "Peoples",
+    "Granite State",
+    "Prairie",
+    "Harbor",
 )
-_OCR_JUNK = "#~%&?"
+INSTITUTION_SUFFIXES = (
+    "Bank",
+    "Bank, N.A.",
+    "National Bank",
+    "Savings Bank",
+    "State Bank",
+    "Federal Credit Union",
+    "Credit Union",
+    "FCU",
+    "Bank & Trust Company",
+)
+INSTITUTION_LIMITS = (1000.0, 1500.0, 2000.0, 2500.0, 3000.0)
+# Sellers the table does not list: regional chains and check cashers issuing under their own name.
+UNLISTED_ISSUERS = (
+    "QuickMart Money Orders",
+    "Pronto Money Services",
+    "Pay-O-Matic",
+    "Sigue Money Order",
+    "Dolex Money Order",
+    "Nationwide Check Cashing",
+    "Ace Cash Express",
+    "Family Fare Money Order",
+    "Cumberland Farms",
+    "Northgate Market",
+    "H-E-B",
+    "Speedway Money Order",
+)
+UNLISTED_LIMITS = (500.0, 1000.0)
+# Parts of made-up store and check-casher names, so that unknown names are not a short list the models learn.
+UNLISTED_PARTS = (
+    ("Quick", "Sun", "Lucky", "Corner", "Metro", "Green", "Star", "Valley", "Town", "Pioneer", "Golden", "Bay"),
+    ("Mart", "Stop", "Market", "Foods", "Pantry", "Cash", "Check Cashing", "Grocers", "Pharmacy", "Fuel"),
+    ("", "", " Money Orders", " Money Services", " Inc.", " Financial"),
+)
+BUSINESS_PAYEES = (
+    "Oakwood Apartments LLC",
+    "Maple Court Properties",
+    "City of Springfield Utilities",
+    "Greenview Property Management",
+    "County Tax Collector",
+    "Sunrise Storage",
+    "Department of Motor Vehicles",
+)
+AGENT_KINDS = ("Post Office", "Grocery", "Pharmacy", "Supercenter", "Convenience Store", "Check Cashing", "Branch")
+RENT_AMOUNTS = (100, 150, 200, 250, 300, 350, 400, 450, 500, 550, 600, 650, 700, 725, 750, 800, 850, 900, 950, 1000)
+POOR_SCAN = 0.6  # text quality below which OCR loses more fields (LOW_TEXT_QUALITY's bound)
+UNLISTED_SERIAL_SHARE = 0.05  # a series of a known issuer that the table does not list yet
+# What OCR makes of a digit in a serial (normalize_serial reads it back). Issuer names are not misread here:
+# a digit in a name is what a look-alike prints (ISSUER_LOOKALIKE), too strong a sign to teach as benign.
+SERIAL_MISREAD = {"0": "O", "1": "I", "5": "S", "8": "B"}
+# Letters a counterfeit printing puts in a serial: none that OCR makes of a digit (normalize_serial reads those back).
+_FORGED_LETTERS = "ACDEFHJKMNPRTUVWXY"
+
+
+# --- issuers and serials --------------------------------------------------------------------------
+
+
+def issuer_by_key(key: str) -> Issuer:
+    return next(issuer for issuer in ISSUERS if issuer.key == key)
+
+
+def pick_table_issuer(rng: np.random.Generator) -> Issuer:
+    """An issuer of the table, as often as ISSUER_WEIGHTS says (issuers it does not name share what is left)."""
+    weights = np.array([ISSUER_WEIGHTS.get(issuer.key, 0.01) for issuer in ISSUERS])
+    return ISSUERS[int(rng.choice(len(ISSUERS), p=weights / weights.sum()))]
+
+
+def layout_serial(layout: str, rng: np.random.Generator) -> str:
+    """A serial printed in `layout` ("#" a digit, any other character as printed)."""
+    drawn = iter(digits(rng, layout.count("#")))
+    return "".join(next(drawn) if c == "#" else c for c in layout)
+
+
+def serial_in(formats: tuple[SerialFormat, ...], rng: np.random.Generator) -> str:
+    """A serial of one of `formats`, in one of that format's printed layouts."""
+    serial_format = formats[int(rng.integers(len(formats)))]
+    return layout_serial(pick(rng, serial_format.examples), rng)
 
 
 def serial_for(issuer: Issuer, rng: np.random.Generator) -> str:
-    """A serial in the issuer's printed layout ("#" is a digit)."""
-    drawn = iter(digits(rng, issuer.serial_layout.count("#")))
-    return "".join(next(drawn) if c == "#" else c for c in issuer.serial_layout)
+    """A serial in one of the issuer's series and printed layouts."""
+    return serial_in(issuer.serial_formats, rng)
 
 
-def genuine_amount(rng: np.random.Generator, limit: float) -> float:
-    """A face value as people buy them: mostly 20..limit with cents, sometimes close to the limit."""
-    kind = rng.random()
-    if kind < 0.08:
-        # Whole dollars (a rent of 725.00), never a multiple of 100 and kept below the band just
-        # under the limit, where a whole-dollar figure is the round_amount_near_limit pattern.
-        amount = float(rng.integers(20, int(NEAR_LIMIT_SHARE * limit)))
-        return amount if amount % 100 else amount + 15.0
-    if kind < 0.2:  # close to the maximum, as bought to pay a large bill with several money orders
-        amount = money(rng, 0.85 * limit, limit - 1)
+def plain_serial(rng: np.random.Generator, low: int = 8, high: int = 12) -> str:
+    """Digits only, `low` to `high` of them, sometimes grouped with a space or a dash."""
+    serial = digits(rng, int(rng.integers(low, high + 1)))
+    if rng.random() < 0.3:
+        cut = int(rng.integers(2, len(serial) - 2))
+        serial = f"{serial[:cut]}{pick(rng, (' ', '-'))}{serial[cut:]}"
+    return serial
+
+
+def unlisted_series_serial(issuer: Issuer, rng: np.random.Generator) -> str:
+    """A genuine serial of a series the table does not list for `issuer`: 8 to 12 digits in none of its formats."""
+    for _ in range(50):
+        serial = plain_serial(rng)
+        if not issuer.serial_matches(serial):
+            return serial
+    return serial_for(issuer, rng)
+
+
+def counterfeit_serial(issuer: Issuer | None, rng: np.random.Generator) -> str:
+    """A serial of a counterfeit printing: in none of the issuer's formats (no issuer: in none of the table)."""
+    for _ in range(50):
+        kind = rng.random()
+        if kind < 0.35:  # a length the issuer never prints
+            serial = digits(rng, int(rng.choice([5, 6, 7, 13, 14, 15, 16])))
+        elif kind < 0.75:  # letters where the issuer prints digits
+            chars = list(normalize_serial(serial_for(issuer, rng)) if issuer else digits(rng, 10))
+            for position in rng.choice(range(2, len(chars)), size=int(rng.integers(1, 3)), replace=False):
+                chars[int(position)] = pick(rng, _FORGED_LETTERS)
+            serial = "".join(chars)
+        elif kind < 0.9:  # a made-up reference number
+            serial = f"{pick(rng, ('MO', 'SN', 'NO'))}-{digits(rng, 4)}-{pick(rng, 'ABCDEFGH')}{digits(rng, 3)}"
+        else:  # a specimen's placeholder digits, in the issuer's length
+            length = len(normalize_serial(serial_for(issuer, rng))) if issuer else 10
+            start, step = int(rng.integers(10)), int(rng.choice([0, 1, 9]))  # repeated, running up or down
+            serial = "".join(str((start + i * step) % 10) for i in range(length))
+        if is_placeholder_serial(serial) or not (
+            issuer.serial_matches(serial) if issuer else matches_any_serial_format(serial)
+        ):
+            return serial
+    return "MO-0000-A000"
+
+
+def institution_name(rng: np.random.Generator) -> str:
+    """A local bank or credit union issuing money orders under its own name."""
+    return f"{pick(rng, INSTITUTION_PREFIXES)} {pick(rng, INSTITUTION_SUFFIXES)}"
+
+
+PRINTED_SUFFIXES = (", Inc.", " Money Order", " Co.", " Domestic Money Order", " Stores")
+OFFICIAL_SOUNDING = ("National", "Federal", "United", "American", "Global", "Secure")
+BORROWING_WORDS = ("Express", "Xpress", "Global", "Direct", "Financial Group", "Secure", "Online", "Plus", "Trust")
+
+
+def printed_name(issuer: Issuer, rng: np.random.Generator) -> str:
+    """The issuer's name as one printing shows it: its name or an alias, sometimes with a word issuers commonly
+    print after it (", Inc.", "Money Order"), sometimes upper case."""
+    printed = pick(rng, (issuer.name, *issuer.aliases))
+    if rng.random() < 0.15:
+        printed += pick(rng, PRINTED_SUFFIXES)
+    return printed.upper() if rng.random() < 0.2 else printed
+
+
+HOMOGLYPHS = {"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "S": "5", "s": "5", "e": "3", "m": "rn", "w": "vv"}
+
+
+def _edit_name(name: str, rng: np.random.Generator) -> str:
+    """`name` with one letter dropped, doubled, swapped with the next, replaced, or printed as a look-alike glyph."""
+    chars = list(name)
+    if len(chars) < 3:
+        return name + name[-1]
+    at = int(rng.integers(1, len(chars) - 1))
+    edit = rng.random()
+    if edit < 0.2:
+        del chars[at]
+    elif edit < 0.4:
+        chars.insert(at, chars[at])
+    elif edit < 0.6:
+        chars[at], chars[at + 1] = chars[at + 1], chars[at]
+    elif edit < 0.75:
+        chars[at] = pick(rng, "aeimnrtuv")
     else:
-        amount = money(rng, 20, limit - 1)
-    if amount == int(amount):  # keep the cents: whole dollars are the branch above
-        amount = round(amount + 0.01 * int(rng.integers(1, 100)), 2)
-    return amount
+        glyphs = [i for i, c in enumerate(chars) if c in HOMOGLYPHS]
+        if glyphs:
+            at = glyphs[int(rng.integers(len(glyphs)))]
+            chars[at] = HOMOGLYPHS[chars[at]]
+    return "".join(chars)
 
 
-def limit_of(doc: dict[str, Any]) -> float:
-    """The face-value limit of the document's issuer, or the common limit when it is unknown or missing."""
-    issuer = lookup_issuer(doc.get("issuer"))
-    return issuer.face_value_limit if issuer else COMMON_FACE_VALUE_LIMIT
+def lookalike_name(rng: np.random.Generator) -> str | None:
+    """A known issuer's name (or alias) with one or two edits (see `_edit_name`) or a word borrowing it: not in
+    the table, not a bank's name, and at least LOOKALIKE_SIMILARITY similar to a name that is. None when no
+    candidate qualified."""
+    for _ in range(40):
+        issuer = pick_table_issuer(rng)
+        name = pick(rng, (issuer.name, *issuer.aliases))
+        kind = rng.random()
+        if kind < 0.2:  # a known name borrowed into a new one: "MoneyGram Xpress"
+            candidate = f"{name} {pick(rng, BORROWING_WORDS)}"
+        elif kind < 0.35 and issuer.distinctive_words:  # a word only that issuer uses: "National Postal Orders"
+            word = pick(rng, issuer.distinctive_words).title()
+            candidate = f"{pick(rng, OFFICIAL_SOUNDING)} {word} {pick(rng, ('Money Orders', 'Services', 'Remittance'))}"
+        elif kind < 0.45:  # the issuer's own words with others: "US Postal Money Services"
+            core = core_name(normalize_issuer_name(issuer.name)).title()
+            candidate = (
+                f"{core} {pick(rng, ('Money Services', 'Financial Services', 'Money Orders Co', 'Payment Orders'))}"
+            )
+        else:
+            candidate = _edit_name(name, rng)
+            if kind > 0.75:
+                candidate = _edit_name(candidate, rng)
+        if rng.random() < 0.2:
+            candidate = candidate.upper()
+        similarity = issuer_name_similarity(candidate) or 0.0
+        if lookup_issuer(candidate) is None and similarity >= LOOKALIKE_SIMILARITY:
+            if not is_generic_institution(candidate):
+                return candidate
+    return None
+
+
+# --- amounts --------------------------------------------------------------------------------------
+
+
+def genuine_amount(rng: np.random.Generator, cap: float) -> float:
+    """A face value as people buy them, at most `cap` (the issuer's or the selling agent's limit).
+
+    Rent and deposits in round figures, the whole cap, just under it, small fees, or any amount with cents.
+    """
+    kind = rng.random()
+    if kind < 0.3:
+        rents = [float(r) for r in RENT_AMOUNTS if r <= cap] or [float(cap)]
+        return pick_amount(rng, rents)
+    if kind < 0.42:
+        return float(cap)  # the most one money order carries: a larger bill is paid with several
+    if kind < 0.5:
+        return float(round(cap - float(rng.choice([1, 5, 10, 20, 25, 50])), 2))
+    if kind < 0.6:
+        return money(rng, 5, min(100, cap))
+    return money(rng, 20, cap)
+
+
+def pick_amount(rng: np.random.Generator, amounts: list[float]) -> float:
+    return amounts[int(rng.integers(len(amounts)))]
+
+
+def written_amount(rng: np.random.Generator, amount: float) -> str | None:
+    """The amount in words: imprinted by the issuer's printer, handwritten by the purchaser, or not printed."""
+    kind = rng.random()
+    if kind < 0.25:
+        return None
+    style = imprinted_style(rng) if kind < 0.7 else handwritten_style(rng)
+    return write_amount(amount, style)
+
+
+def imprinted_style(rng: np.random.Generator) -> WrittenStyle:
+    """How an issuer's printer sets the amount in words ("***FIVE HUNDRED AND 00/100 DOLLARS***")."""
+    return WrittenStyle(
+        cents=pick(rng, ("fraction", "fraction", "digits")),
+        zero_cents=pick(rng, ("00", "00", "xx", "no")),
+        dollars_word=pick(rng, ("end", "before_cents")),
+        case=pick(rng, ("title", "upper", "upper")),
+        padding=pick(rng, ("", "", "***", "**")),
+    )
+
+
+def handwritten_style(rng: np.random.Generator) -> WrittenStyle:
+    """How a purchaser writes it by hand ("five hundred & no/100", "Twelve hundred fifty dollars")."""
+    joiner = pick(rng, ("and", "and", "&", ""))
+    # Without a joiner only a fraction keeps the cents apart ("Fifty 00/100"; "fifty ten cents" reads as 60).
+    cents = "fraction" if joiner == "" else pick(rng, ("fraction", "fraction", "digits", "words", "omitted"))
+    return WrittenStyle(
+        dollars=pick(rng, ("words", "words", "hundreds", "numeral")),
+        cents=cents,
+        zero_cents=pick(rng, ("00", "no", "xx", "--")),
+        joiner=joiner,
+        dollars_word=pick(rng, ("end", "before_cents", "none")),
+        hyphen=pick(rng, ("-", "-", " ")),
+        case=pick(rng, ("lower", "sentence", "title", "upper")),
+        suffix=pick(rng, ("", "", "", "only")),
+    )
 
 
 def written_like(amount: float, written: str | None) -> str | None:
@@ -78,6 +356,94 @@ def written_like(amount: float, written: str | None) -> str | None:
     return words.lower() if written.islower() else words
 
 
+def limit_of(doc: dict[str, Any]) -> float | None:
+    """The face-value limit of the document's issuer; None when it is not an issuer of the table."""
+    issuer = lookup_issuer(doc.get("issuer"))
+    return issuer.face_value_limit if issuer else None
+
+
+# --- OCR, dates, scans ----------------------------------------------------------------------------
+
+
+def misread(text: str, confusions: dict[str, str], rng: np.random.Generator) -> str:
+    """`text` with one character OCR confused (per `confusions`), when it has one."""
+    positions = [i for i, c in enumerate(text) if c in confusions and i > 0 and text[i - 1].isalnum()]
+    if not positions:
+        return text
+    at = positions[int(rng.integers(len(positions)))]
+    return text[:at] + confusions[text[at]] + text[at + 1 :]
+
+
+def smudged(written: str, rng: np.random.Generator) -> str:
+    """`written` with letters of its number words blotted out, past reading as an amount."""
+    words = [i for i, c in enumerate(written) if c.isalpha()]
+    chars = list(written)
+    for position in rng.choice(words, size=min(len(words), 4), replace=False):
+        chars[int(position)] = pick(rng, "?%")
+    return "".join(chars)
+
+
+def issue_date(rng: np.random.Generator, today: date) -> date:
+    """Mostly bought days before being presented, sometimes months (money orders do not expire)."""
+    kind = rng.random()
+    if kind < 0.7:
+        days = int(rng.integers(0, 31))
+    elif kind < 0.92:
+        days = int(rng.integers(31, 121))
+    else:
+        days = int(rng.integers(121, 366))
+    return today - timedelta(days=days)
+
+
+def genuine_text_quality(rng: np.random.Generator) -> float | None:
+    """Ordinary scans, phone photos of poorer quality, one in ten poor (a fax, a dark photo), some unrated."""
+    kind = rng.random()
+    if kind < 0.07:
+        return None
+    if kind < 0.17:  # a poor photo or fax: low quality alone is no forgery
+        return round(float(rng.uniform(0.2, 0.6)), 3)
+    if kind < 0.27:
+        return round(float(rng.uniform(0.6, 0.75)), 3)
+    return round(float(rng.uniform(0.75, 1.0)), 3)
+
+
+# --- the generator --------------------------------------------------------------------------------
+
+
+def _genuine_issuer(rng: np.random.Generator) -> tuple[str, str, float, float]:
+    """(printed issuer name, serial, face-value cap of this sale, the issuer's own limit) for a genuine sale."""
+    kind = rng.random()
+    if kind < ISSUER_KIND_SHARES["table"]:
+        issuer = pick_table_issuer(rng)
+        serial = (
+            unlisted_series_serial(issuer, rng) if rng.random() < UNLISTED_SERIAL_SHARE else serial_for(issuer, rng)
+        )
+        # Some agents sell only up to a lower cap; the rest sell up to the issuer's limit.
+        agent_cap = issuer.agent_limits and rng.random() < 0.3
+        cap = float(rng.choice(issuer.agent_limits)) if agent_cap else issuer.face_value_limit
+        return printed_name(issuer, rng), serial, cap, issuer.face_value_limit
+    if kind < ISSUER_KIND_SHARES["table"] + ISSUER_KIND_SHARES["institution"]:
+        name = institution_name(rng)
+        serial = serial_in(GENERIC_INSTITUTIONS.serial_formats, rng) if rng.random() < 0.5 else plain_serial(rng)
+        limit = float(rng.choice(INSTITUTION_LIMITS))
+        return (name.upper() if rng.random() < 0.2 else name), serial, limit, limit
+    limit = float(rng.choice(UNLISTED_LIMITS))
+    return unlisted_name(rng), plain_serial(rng), limit, limit
+
+
+def unlisted_name(rng: np.random.Generator) -> str:
+    """A seller the table does not list: a known one of UNLISTED_ISSUERS or a made-up store name (not a look-alike)."""
+    if rng.random() < 0.5:
+        return pick(rng, UNLISTED_ISSUERS)
+    for _ in range(20):
+        name = "".join(pick(rng, part) if i else pick(rng, part) + " " for i, part in enumerate(UNLISTED_PARTS))
+        name = name.replace("  ", " ").strip()
+        similarity = issuer_name_similarity(name) or 0.0
+        if lookup_issuer(name) is None and not is_generic_institution(name) and similarity < LOOKALIKE_SIMILARITY:
+            return name
+    return pick(rng, UNLISTED_ISSUERS)
+
+
 def _purchased_amount(doc: dict[str, Any], rng: np.random.Generator) -> float:
     """The amount before a raise; a missing written line is filled with it, as it still states what was bought."""
     amount = doc["amount"] if doc["amount"] is not None else money(rng, 20, 300)
@@ -86,79 +452,85 @@ def _purchased_amount(doc: dict[str, Any], rng: np.random.Generator) -> float:
     return amount
 
 
+def _known_issuer(doc: dict[str, Any], rng: np.random.Generator) -> Issuer:
+    """The document's issuer when it is in the table; else a counterfeit of one is printed (name and serial)."""
+    issuer = lookup_issuer(doc.get("issuer"))
+    if issuer is None:
+        issuer = pick_table_issuer(rng)
+        doc["issuer"] = printed_name(issuer, rng)
+        doc["serial_number"] = serial_for(issuer, rng)
+    return issuer
+
+
 class MoneyOrderGenerator(SyntheticDocumentGenerator):
     def genuine(self, rng: np.random.Generator, today: date) -> dict[str, Any]:
-        issuer = ISSUERS[int(rng.choice(len(ISSUERS), p=[ISSUER_WEIGHTS[i.key] for i in ISSUERS]))]
-        amount = genuine_amount(rng, issuer.face_value_limit)
-        written = amount_to_words(amount)
-        style = rng.random()
-        if style < 0.25:
-            written = written.upper()
-        elif style < 0.35:
-            written = written.lower()
+        issuer, serial, cap, _ = _genuine_issuer(rng)
+        amount = genuine_amount(rng, cap)
         purchaser = person_name(rng)
-        payee = other_person(rng, purchaser)
-        printed = pick(rng, (issuer.name, *issuer.aliases))
+        payee = pick(rng, BUSINESS_PAYEES) if rng.random() < 0.35 else other_person(rng, purchaser)
         doc = {
-            "issuer": printed.upper() if rng.random() < 0.2 else printed,
-            "serial_number": serial_for(issuer, rng),
-            "amount": amount,
-            "amount_written": written,
-            "purchaser_name": purchaser,
-            "purchaser_address": address(rng),
+            "issuer": issuer,
+            "serial_number": serial,
+            "amount": float(amount),
+            "amount_written": written_amount(rng, amount),
+            "purchaser_name": purchaser if rng.random() >= 0.08 else None,  # left blank by the purchaser
+            "purchaser_address": address(rng) if rng.random() >= 0.25 else None,
             "payee_name": payee,
-            "issue_date": recent_date(rng, today, 60),
-            "agent_location": f"{pick(rng, AGENT_KINDS)} #{digits(rng, 4)}, {pick(rng, CITIES)}",
-            "text_quality": scan_quality(rng),
+            "issue_date": issue_date(rng, today),
+            "agent_location": f"{pick(rng, AGENT_KINDS)} #{digits(rng, 4)}, {pick(rng, CITIES)}"
+            if rng.random() >= 0.3
+            else None,
+            "text_quality": genuine_text_quality(rng),
         }
-        drop_optional(doc, rng, ("purchaser_address", "agent_location"))
+        if rng.random() < 0.03:
+            doc["serial_number"] = misread(doc["serial_number"], SERIAL_MISREAD, rng)
+        if doc["amount_written"] and doc["text_quality"] is not None and doc["text_quality"] < 0.6:
+            if rng.random() < 0.3:  # a poor scan OCR cannot read the written line of: nothing was altered
+                doc["amount_written"] = smudged(doc["amount_written"], rng)
+        if doc["purchaser_name"] and rng.random() < 0.015:  # bought payable to oneself, to deposit elsewhere
+            doc["payee_name"] = doc["purchaser_name"]
         return doc
 
-    # Every pattern must cope with fields an earlier pattern set to None.
+    def ocr_losses(self, document: dict[str, Any], rng: np.random.Generator, protected: Collection[str] = ()) -> None:
+        """The shared OCR losses, and on a poor scan (quality below 0.6) often one more field: OCR loses
+        more of a bad copy, genuine or not (never a field a fraud pattern changed)."""
+        super().ocr_losses(document, rng, protected)
+        quality = document.get("text_quality")
+        if isinstance(quality, float) and quality < POOR_SCAN and rng.random() < 0.4:
+            candidates = sorted(
+                name for name, value in document.items() if value not in (None, "") and name not in protected
+            )
+            candidates = [name for name in candidates if name != "text_quality"]
+            if candidates:
+                document[pick(rng, candidates)] = None
+
+    # Every pattern must cope with fields an earlier pattern (or OCR) set to None.
 
     @staticmethod
     def _amount_over_limit(doc, rng, today):
-        # Face value printed above what the issuer sells; the written line is forged to match.
-        doc["amount"] = money(rng, limit_of(doc) * 1.05, limit_of(doc) * 5)
-        doc["amount_written"] = written_like(doc["amount"], doc["amount_written"])
+        # A face value printed above the most the issuer sells; the written line forged to match. On a bank's
+        # or an unlisted seller's money order, whose limit is unknown: above what money orders usually carry.
+        issuer = lookup_issuer(doc.get("issuer"))
+        if issuer is None and doc.get("issuer") and rng.random() < 0.5:
+            limit = GENERIC_INSTITUTIONS.usual_max_face_value
+        else:
+            limit = _known_issuer(doc, rng).face_value_limit
+        if rng.random() < 0.5:  # subtle: a little above, often round
+            amount = float(pick_amount(rng, [limit + step for step in (1, 50, 100, 150, 200, 250, 500)]))
+        else:
+            amount = money(rng, limit * 1.05, limit * 5)
+        doc["amount"] = amount
+        doc["amount_written"] = written_like(amount, doc["amount_written"])
 
     @staticmethod
-    def _bad_serial(doc, rng, today):
-        issuer = lookup_issuer(doc["issuer"])
-        length = len(issuer.serial_layout) if issuer else 11
-        kind = rng.random()
-        if kind < 0.5:  # wrong number of digits
-            serial = digits(rng, length + int(rng.choice([-3, -2, -1, 1, 2, 3])))
-        elif kind < 0.8:  # letters where the issuer prints only digits
-            chars = list(digits(rng, length))
-            for position in rng.choice(length, size=int(rng.integers(1, 3)), replace=False):
-                chars[int(position)] = pick(rng, "ABCDEFGHJKMNPRSTUVWXYZ")
-            serial = "".join(chars)
-        else:  # a made-up reference number
-            serial = f"MO-{digits(rng, 4)}-{pick(rng, 'ABCDEFGH')}{digits(rng, 3)}"
-        doc["serial_number"] = serial
+    def _counterfeit_serial(doc, rng, today):
+        doc["serial_number"] = counterfeit_serial(lookup_issuer(doc.get("issuer")), rng)
 
     @staticmethod
-    def _unknown_issuer(doc, rng, today):
-        if rng.random() < 0.5:
-            doc["issuer"] = pick(rng, MADE_UP_ISSUERS)
-            return
-        # A look-alike of a real issuer's name: one letter dropped, doubled or swapped.
-        for _ in range(20):
-            name = list(pick(rng, [i.name for i in ISSUERS]))
-            at = int(rng.integers(1, len(name) - 1))
-            edit = rng.random()
-            if edit < 0.35:
-                del name[at]
-            elif edit < 0.7:
-                name.insert(at, name[at])
-            else:
-                name[at], name[at + 1] = name[at + 1], name[at]
-            candidate = "".join(name)
-            if lookup_issuer(candidate) is None:
-                doc["issuer"] = candidate
-                return
-        doc["issuer"] = pick(rng, MADE_UP_ISSUERS)
+    def _lookalike_issuer(doc, rng, today):
+        # A name imitating a known issuer's; the serial copied from a real money order of it.
+        name = lookalike_name(rng)
+        doc["issuer"] = name if name is not None else "Westem Union"
 
     @staticmethod
     def _altered_amount(doc, rng, today):
@@ -172,15 +544,9 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
 
     @staticmethod
     def _payee_equals_purchaser(doc, rng, today):
-        name = doc["purchaser_name"] or doc["payee_name"] or person_name(rng)
+        name = doc["purchaser_name"] or person_name(rng)
         doc["purchaser_name"] = name
         doc["payee_name"] = name.upper() if rng.random() < 0.3 else name
-
-    @staticmethod
-    def _round_amount_near_limit(doc, rng, today):
-        limit = limit_of(doc)
-        doc["amount"] = float(limit - rng.choice([0, 0, 0, 50, 100, 1, 5, 10]))
-        doc["amount_written"] = written_like(doc["amount"], doc["amount_written"])
 
     @staticmethod
     def _raised_amount_smudged_words(doc, rng, today):
@@ -188,18 +554,14 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         amount = _purchased_amount(doc, rng)
         doc["amount"] = round(amount * float(rng.uniform(1.05, 1.25)), 2)
         if rng.random() < 0.5:  # the altered area smudges the written line past reading
-            chars = list(doc["amount_written"])
-            for position in rng.choice(len(chars), size=min(len(chars), 4), replace=False):
-                chars[int(position)] = pick(rng, _OCR_JUNK)
-            doc["amount_written"] = "".join(chars)
+            doc["amount_written"] = smudged(doc["amount_written"], rng)
 
     fraud_patterns = {
         "amount_over_limit": _amount_over_limit,
-        "bad_serial": _bad_serial,
-        "unknown_issuer": _unknown_issuer,
+        "counterfeit_serial": _counterfeit_serial,
+        "lookalike_issuer": _lookalike_issuer,
         "altered_amount": _altered_amount,
         "future_date": future_date("issue_date", days=(1, 181)),
         "payee_equals_purchaser": _payee_equals_purchaser,
-        "round_amount_near_limit": _round_amount_near_limit,
         "poor_scan": poor_scan(_raised_amount_smudged_words),
     }

@@ -92,13 +92,12 @@ EXPECTED_TRACE = {
         "poor_scan_altered_amount": {"AMOUNT_MISMATCH", "AMOUNT_WORDS_UNREADABLE"},
     },
     "money_order": {
-        "amount_over_limit": {"AMOUNT_OVER_ISSUER_LIMIT"},
-        "bad_serial": {"SERIAL_FORMAT_INVALID"},
-        "unknown_issuer": {"UNKNOWN_ISSUER"},
+        "amount_over_limit": {"AMOUNT_OVER_ISSUER_LIMIT", "AMOUNT_ABOVE_USUAL_FACE_VALUE"},
+        "counterfeit_serial": {"SERIAL_FORMAT_INVALID"},
+        "lookalike_issuer": {"ISSUER_LOOKALIKE"},
         "altered_amount": {"AMOUNT_MISMATCH"},
         "future_date": {"ISSUE_DATE_IN_FUTURE"},
         "payee_equals_purchaser": {"PAYEE_EQUALS_PURCHASER"},
-        "round_amount_near_limit": {"ROUND_AMOUNT_AT_LIMIT", "ROUND_AMOUNTS"},
         "poor_scan": {"LOW_TEXT_QUALITY"},
     },
     "bank_statement": {
