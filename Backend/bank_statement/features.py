@@ -9,12 +9,11 @@ so a dormant account and a busy one look ordinary.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bank_statement.fields import BankStatementFields, Transaction
-from bank_statement.ledger import CENT, Ledger, close, first_outside, one_digit_misread, read_ledger
+from bank_statement.fields import BankStatementFields
+from bank_statement.ledger import CENT, Ledger, LineStats, close, line_stats, one_digit_misread, read_ledger
 from domain.features import (
     INCOMPLETE_DOCUMENT,
     MISSING,
@@ -23,7 +22,6 @@ from domain.features import (
     Reason,
     days_between,
     flag,
-    is_round_amount,
     ratio,
 )
 
@@ -59,21 +57,6 @@ def _relative(gap: float | None, scale: float | None) -> float:
     if gap is None or scale is None:
         return MISSING
     return min(abs(gap) / max(abs(scale), 1.0), MAX_RELATIVE_ERROR)
-
-
-def _duplicates(lines: Sequence[Transaction]) -> tuple[int, float]:
-    """(lines repeating an earlier one's date, amount and description; the deposits on them)."""
-    seen: set[tuple[date, float, str | None]] = set()
-    count, deposits = 0, 0.0
-    for line in lines:
-        if line.date is None or line.amount is None:
-            continue
-        key = (line.date, line.amount, line.description)
-        if key in seen:
-            count += 1
-            deposits += max(line.amount, 0.0)
-        seen.add(key)
-    return count, deposits
 
 
 class BankStatementFeatureExtractor(FeatureExtractor):
@@ -180,21 +163,22 @@ class BankStatementFeatureExtractor(FeatureExtractor):
         deposits = doc.total_deposits
         withdrawals = None if doc.total_withdrawals is None else abs(doc.total_withdrawals)
         ledger = read_ledger(doc.transactions or (), opening)
+        stats = line_stats(ledger, doc.statement_start, doc.statement_end, LARGE_DEPOSIT, ROUND_DEPOSIT_UNIT)
 
         self._presence(doc, ledger, values, reasons)
-        self._line_shares(ledger, values)
+        self._line_shares(ledger, stats, values)
         values["log_total_deposits"] = math.log10(1 + deposits) if deposits is not None and deposits >= 0 else MISSING
         flows = (deposits or 0.0) + (withdrawals or 0.0) if deposits is not None and withdrawals is not None else 0.0
         values["deposit_share_of_flows"] = ratio(deposits, flows) if flows > 0 else MISSING
 
         findings: list[Finding] = []
         self._reconciliation(values, findings, opening, deposits, withdrawals, closing)
-        self._totals(values, findings, ledger, deposits, withdrawals)
+        self._totals(values, findings, ledger, stats, deposits, withdrawals)
         self._running_balance(values, findings, ledger, closing)
         self._report_gaps(values, reasons, findings)
-        self._incomplete_ledger(values, reasons, ledger)
-        self._outside_period(values, reasons, ledger, doc.statement_start, doc.statement_end)
-        self._unusual_lines(values, reasons, ledger)
+        self._incomplete_ledger(values, reasons, ledger, stats)
+        self._outside_period(values, reasons, ledger, stats, doc.statement_start, doc.statement_end)
+        self._unusual_lines(values, reasons, ledger, stats)
         self._dates(values, reasons, doc.statement_start, doc.statement_end, today)
 
     # --- what is there ---------------------------------------------------------------------------------
@@ -231,15 +215,14 @@ class BankStatementFeatureExtractor(FeatureExtractor):
             _ask_for(values, reasons, wanted)
 
     @staticmethod
-    def _line_shares(ledger: Ledger, values: dict[str, float]) -> None:
-        posted = ledger.posted
+    def _line_shares(ledger: Ledger, stats: LineStats, values: dict[str, float]) -> None:
+        posted = len(ledger.posted)
         values["log_transaction_count"] = math.log10(1 + ledger.count)
         values["pending_line_share"] = _share(len(ledger.pending), ledger.count) if ledger.pending else MISSING
-        values["missing_amount_share"] = _share(sum(line.amount is None for line in posted), len(posted))
-        values["missing_date_share"] = _share(sum(line.date is None for line in posted), len(posted))
-        shown = [line.balance for line in posted if line.balance is not None]
-        values["balance_shown_share"] = _share(len(shown), len(posted))
-        values["negative_balance_share"] = _share(sum(b < 0 for b in shown), len(shown))
+        values["missing_amount_share"] = _share(stats.missing_amount, posted)
+        values["missing_date_share"] = _share(stats.missing_date, posted)
+        values["balance_shown_share"] = _share(stats.shown_balances, posted)
+        values["negative_balance_share"] = _share(stats.negative_balances, stats.shown_balances)
 
     # --- figures that must add up (hard unless a dropped or misread value explains them) ----------------
 
@@ -276,19 +259,17 @@ class BankStatementFeatureExtractor(FeatureExtractor):
         )
 
     @staticmethod
-    def _totals(values, findings, ledger: Ledger, deposits, withdrawals) -> None:
+    def _totals(values, findings, ledger: Ledger, stats: LineStats, deposits, withdrawals) -> None:
         """The posted lines add up to the stated totals (or, with pending lines, the lines as a whole do).
 
         A misread line amount would also break the running balance where every line shows one, so a
         line is blamed only when the balance breaks or is not shown on every line.
         """
-        usable = ledger.amounts_complete
-        line_deposits, line_withdrawals = ledger.sums(ledger.posted)
-        all_deposits, all_withdrawals = ledger.sums(ledger.posted + ledger.pending)
-        lines_may_be_misread = ledger.chain.breaks > 0 or any(line.balance is None for line in ledger.posted)
+        usable = bool(ledger.posted) and not stats.missing_amount
+        lines_may_be_misread = ledger.chain.breaks > 0 or stats.shown_balances < len(ledger.posted)
         checks = (
-            ("total_deposits", deposits, line_deposits, all_deposits, 1.0),
-            ("total_withdrawals", withdrawals, line_withdrawals, all_withdrawals, -1.0),
+            ("total_deposits", deposits, stats.deposits, stats.deposits + stats.pending_deposits, 1.0),
+            ("total_withdrawals", withdrawals, stats.withdrawals, stats.withdrawals + stats.pending_withdrawals, -1.0),
         )
         off = []
         for name, stated, posted_sum, with_pending, sign in checks:
@@ -377,9 +358,9 @@ class BankStatementFeatureExtractor(FeatureExtractor):
         values["misread_explained_count"] = float(explained)
 
     @staticmethod
-    def _incomplete_ledger(values, reasons, ledger: Ledger) -> None:
+    def _incomplete_ledger(values, reasons, ledger: Ledger, stats: LineStats) -> None:
         """A soft reason when dropped line values leave a ledger check undone."""
-        missing_amounts = sum(line.amount is None for line in ledger.posted)
+        missing_amounts = stats.missing_amount
         undone = ledger.chain.unverifiable + missing_amounts
         values["ledger_incomplete"] = flag(undone > 0)
         if undone:
@@ -397,8 +378,8 @@ class BankStatementFeatureExtractor(FeatureExtractor):
     # --- unusual but seen on genuine statements (soft) -------------------------------------------------
 
     @staticmethod
-    def _outside_period(values, reasons, ledger: Ledger, start: date | None, end: date | None) -> None:
-        count, furthest, furthest_date = first_outside(ledger.posted, start, end)
+    def _outside_period(values, reasons, ledger: Ledger, stats: LineStats, start: date | None, end: date | None):
+        count, furthest, furthest_date = stats.outside, stats.furthest_outside_days, stats.furthest_outside_date
         values["outside_period_share"] = _share(count, len(ledger.posted)) if ledger.posted else 0.0
         values["outside_period_max_days"] = float(min(furthest, OUTSIDE_PERIOD_CAP_DAYS))
         values["outside_period"] = flag(count > 0)
@@ -414,12 +395,11 @@ class BankStatementFeatureExtractor(FeatureExtractor):
             )
 
     @staticmethod
-    def _unusual_lines(values, reasons, ledger: Ledger) -> None:
+    def _unusual_lines(values, reasons, ledger: Ledger, stats: LineStats) -> None:
         """Repeated lines and large round deposits: genuine statements show both (two coffees, a savings
         transfer), so they are soft, and measured as shares."""
-        posted = ledger.posted
-        deposit_sum, _ = ledger.sums(posted)
-        duplicates, duplicate_deposits = _duplicates(posted)
+        posted, deposit_sum = ledger.posted, stats.deposits
+        duplicates, duplicate_deposits = stats.duplicates, stats.duplicate_deposits
         values["duplicate_transaction_share"] = _share(duplicates, len(posted)) if posted else 0.0
         values["duplicate_transactions"] = flag(duplicates > 0)
         values["duplicate_deposit_share"] = ratio(duplicate_deposits, deposit_sum)
@@ -433,13 +413,7 @@ class BankStatementFeatureExtractor(FeatureExtractor):
                     actual=duplicates,
                 )
             )
-        rounds = [
-            line.amount
-            for line in posted
-            if line.amount is not None
-            and line.amount >= LARGE_DEPOSIT
-            and is_round_amount(line.amount, ROUND_DEPOSIT_UNIT)
-        ]
+        rounds = stats.round_deposits
         values["large_round_deposits"] = flag(bool(rounds))
         values["large_round_deposit_share"] = ratio(sum(rounds), deposit_sum)
         if rounds:

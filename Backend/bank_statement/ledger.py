@@ -165,6 +165,24 @@ def _check_lines(day: Sequence[Transaction], before: tuple[float, ...] | None, c
     return failing
 
 
+def follow_in_order(lines: Sequence[Transaction], opening: float | None) -> Chain | None:
+    """The common case in one pass: every line has an amount and every balance shown is the one before plus
+    the amounts since, in the order given. None when anything needs the day-by-day check (`follow_balances`),
+    which finds the same on such a statement, only slower."""
+    if opening is None or not lines:
+        return None
+    balance = opening
+    for line in lines:
+        if line.amount is None:
+            return None
+        balance += line.amount
+        if line.balance is not None:
+            if abs(balance - line.balance) > CENT:
+                return None
+            balance = line.balance
+    return Chain(end=(balance,))
+
+
 def follow_balances(days: Sequence[list[Transaction]], opening: float | None) -> Chain:
     """Follow the running balance day by day from `opening` (None when unknown); see Chain."""
     chain = Chain()
@@ -173,7 +191,10 @@ def follow_balances(days: Sequence[list[Transaction]], opening: float | None) ->
         stated = [line.balance for line in day if line.balance is not None]
         complete = all(line.amount is not None for line in day)
         undated = any(line.date is None for line in day)
-        expected = _unique(b + sum(line.amount for line in day) for b in before) if before and complete else None
+        expected = None
+        if before and complete:
+            net = sum(line.amount for line in day)
+            expected = (before[0] + net,) if len(before) == 1 else _unique(b + net for b in before)
         failing = _check_lines(day, before, chain) if stated and len(stated) == len(day) else 0
         if expected is None:
             chain.unverifiable += not complete  # a dropped amount; an unknown opening balance is no line's fault
@@ -210,22 +231,6 @@ class Ledger:
     newest_first: bool = False
     chain: Chain = field(default_factory=Chain)
     days: list[list[Transaction]] = field(default_factory=list)
-
-    @property
-    def amounts_complete(self) -> bool:
-        """Every posted line has an amount, so the sums below are the statement's."""
-        return bool(self.posted) and all(line.amount is not None for line in self.posted)
-
-    def sums(self, lines: Iterable[Transaction]) -> tuple[float, float]:
-        """(deposits, withdrawals as a positive number) of `lines`, lines without an amount left out."""
-        deposits = withdrawals = 0.0
-        for line in lines:
-            if line.amount is not None:
-                if line.amount >= 0:
-                    deposits += line.amount
-                else:
-                    withdrawals -= line.amount
-        return deposits, withdrawals
 
     @property
     def opening_recoverable(self) -> bool:
@@ -268,7 +273,7 @@ def read_ledger(transactions: Sequence[Transaction], opening: float | None) -> L
     for newest_first in candidates:
         lines = ledger.posted[::-1] if newest_first else ledger.posted
         days = group_days(lines)
-        chain = follow_balances(days, opening)
+        chain = follow_in_order(lines, opening) or follow_balances(days, opening)
         if best is None or chain.breaks < best[0]:
             best = (chain.breaks, newest_first, days, chain)
     _, ledger.newest_first, ledger.days, ledger.chain = best
@@ -277,20 +282,63 @@ def read_ledger(transactions: Sequence[Transaction], opening: float | None) -> L
     return ledger
 
 
-def first_outside(lines: Iterable[Transaction], start: date | None, end: date | None) -> tuple[int, int, date | None]:
-    """(lines dated outside [start, end], the most days any lies outside, that line's date)."""
-    count = furthest = 0
-    furthest_date = None
-    for line in lines:
-        if line.date is None:
+@dataclass
+class LineStats:
+    """Counts and sums over the posted lines, taken in one pass (a busy statement has hundreds of lines)."""
+
+    missing_amount: int = 0
+    missing_date: int = 0
+    shown_balances: int = 0
+    negative_balances: int = 0
+    deposits: float = 0.0
+    withdrawals: float = 0.0  # positive
+    pending_deposits: float = 0.0
+    pending_withdrawals: float = 0.0
+    duplicates: int = 0
+    duplicate_deposits: float = 0.0
+    round_deposits: list[float] = field(default_factory=list)
+    outside: int = 0
+    furthest_outside_days: int = 0
+    furthest_outside_date: date | None = None
+
+
+def line_stats(ledger: Ledger, start: date | None, end: date | None, large_deposit: float, unit: float) -> LineStats:
+    """LineStats of `ledger`: round deposits are those of at least `large_deposit` in whole `unit`s; a line
+    repeats another when its date, amount and description are the same."""
+    stats = LineStats()
+    seen: set[tuple[date, float, str | None]] = set()
+    for line in ledger.posted:
+        day, amount, balance = line.date, line.amount, line.balance
+        if balance is not None:
+            stats.shown_balances += 1
+            stats.negative_balances += balance < 0
+        if amount is None:
+            stats.missing_amount += 1
+        elif amount >= 0:
+            stats.deposits += amount
+            if amount >= large_deposit and amount % unit == 0:
+                stats.round_deposits.append(amount)
+        else:
+            stats.withdrawals -= amount
+        if day is None:
+            stats.missing_date += 1
             continue
-        days = 0
-        if start is not None and line.date < start:
-            days = (start - line.date).days
-        elif end is not None and line.date > end:
-            days = (line.date - end).days
-        if days:
-            count += 1
-            if days > furthest:
-                furthest, furthest_date = days, line.date
-    return count, furthest, furthest_date
+        outside = (start - day).days if start is not None and day < start else 0
+        outside = (day - end).days if end is not None and day > end else outside
+        if outside:
+            stats.outside += 1
+            if outside > stats.furthest_outside_days:
+                stats.furthest_outside_days, stats.furthest_outside_date = outside, day
+        if amount is not None:
+            key = (day, amount, line.description)
+            if key in seen:
+                stats.duplicates += 1
+                stats.duplicate_deposits += max(amount, 0.0)
+            seen.add(key)
+    for line in ledger.pending:
+        if line.amount is not None:
+            if line.amount >= 0:
+                stats.pending_deposits += line.amount
+            else:
+                stats.pending_withdrawals -= line.amount
+    return stats
