@@ -97,8 +97,8 @@ def test_hand_written_paystubs(client):
         "YTD_BELOW_CURRENT",
         "PAY_DATE_IN_FUTURE",
         "LOW_TEXT_QUALITY",
-        "SOCIAL_SECURITY_RATE_MISMATCH",
-        "MEDICARE_RATE_MISMATCH",
+        "SOCIAL_SECURITY_BELOW_STATUTORY_RATE",
+        "MEDICARE_ABOVE_STATUTORY_RATE",
     } <= codes
     assert forged["top_features"] and 0 <= forged["confidence_score"] <= 1
 

@@ -9,7 +9,7 @@ from document_types import DOCUMENT_TYPES
 from support.api import PAYSTUB  # a genuine, complete paystub
 
 TYPES = list(DOCUMENT_TYPES.values())
-ZERO_FEDERAL_TAX = dict(PAYSTUB, federal_tax=0.0, net_pay=2730.53)  # an exempt employee: still adds up
+ZERO_FEDERAL_TAX = dict(PAYSTUB, federal_tax=0.0, net_pay=2730.53, ytd_net=49149.60)  # an exempt employee
 HEAVY_FEDERAL_TAX = dict(  # 88% federal tax and nothing left: no genuine stub looks like this
     PAYSTUB, federal_tax=2825.28, state_tax=128.42, social_security=199.05, medicare=46.55, other_deductions=11.25
 )
@@ -106,8 +106,17 @@ def test_the_same_document_gets_the_same_decision_alone_and_in_a_batch(client):
         assert (in_batch["risk_score"], in_batch["recommendation"]) == (alone["risk_score"], alone["recommendation"])
 
 
+def test_heavy_federal_tax_with_nothing_left_is_hard_evidence_never_approved(client):
+    result = analyze(client, "paystubs", HEAVY_FEDERAL_TAX)
+    assert result["recommendation"] in ("ESCALATE", "REJECT")
+    implausible = next(r for r in result["reasons"] if r["code"] == "FEDERAL_TAX_IMPLAUSIBLE")
+    assert implausible["severity"] == "hard" and "federal_tax" in implausible["fields"]
+    assert implausible["actual"] is not None and implausible["expected"] is not None
+
+
 def test_zero_federal_tax_is_soft_evidence_only(client):
     result = analyze(client, "paystubs", ZERO_FEDERAL_TAX)
     assert result["recommendation"] != "REJECT"
+    assert {r["code"] for r in result["reasons"]} == {"NO_FEDERAL_TAX"}
     no_tax = next(r for r in result["reasons"] if r["code"] == "NO_FEDERAL_TAX")
     assert no_tax["severity"] == "soft" and no_tax["fields"] == ["federal_tax"]
