@@ -51,13 +51,14 @@ def normalize_issuer_name(text: str) -> str:
     return _PLURALS.sub(r"\1", name)
 
 
-_OCR_LETTER_AS_DIGIT = {"O": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6"}
+# Only the letters a printed digit is read as most often: folding more (S, B, Z...) would also read back the
+# letters a counterfeit printing puts in a serial.
+_OCR_LETTER_AS_DIGIT = {"O": "0", "I": "1"}
 
 
 def normalize_serial(serial: str) -> str:
     """The serial as the issuer's formats read it: spaces and dashes between digit groups dropped, upper case,
-    and a letter after a digit that OCR mistakes for one (O I L S B Z G for 0 1 1 5 8 2 6: "12O4" -> "1204") read
-    as that digit; a letter prefix stays."""
+    and an O or I after a digit read as the 0 or 1 OCR mistook ("12O4" -> "1204"); a letter prefix stays."""
     read: list[str] = []
     for char in _SERIAL_SEPARATORS.sub("", serial).upper():
         after_digit = bool(read) and read[-1].isdigit()
