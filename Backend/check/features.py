@@ -106,9 +106,29 @@ def name_tokens(name: str | None) -> frozenset[str] | None:
     """The words of a name, case, punctuation, order, initials and titles ignored; None when empty."""
     if not name:
         return None
-    words = re.sub(r"[\W_]+", " ", name.casefold()).split()
-    tokens = frozenset(w for w in words if len(w) > 1 and w not in _NAME_NOISE)
+    tokens = frozenset(w for w in _name_words(name) if len(w) > 1)
     return tokens or None
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.sub(r"[\W_]+", " ", name.casefold()).split() if w not in _NAME_NOISE]
+
+
+def same_name(a: str | None, b: str | None) -> bool:
+    """Whether two names are one person's: the same words in any order, case and punctuation aside, where
+    initials may stand for a word or be left out ("Garcia, Maria L." / "M. Garcia" / "MARIA GARCIA").
+    A word one name has and the other lacks ("Maria Jose Garcia", a joint account) makes them different."""
+    if not a or not b:
+        return False
+    words_a, words_b = _name_words(a), _name_words(b)
+    full_a, full_b = {w for w in words_a if len(w) > 1}, {w for w in words_b if len(w) > 1}
+    if not full_a or not full_b:
+        return False
+    initials_a, initials_b = {w for w in words_a if len(w) == 1}, {w for w in words_b if len(w) == 1}
+    only_a, only_b = full_a - full_b, full_b - full_a
+    covered_a = all(w[0] in initials_b for w in only_a)
+    covered_b = all(w[0] in initials_a for w in only_b)
+    return bool(full_a & full_b) and covered_a and covered_b
 
 
 class CheckFeatureExtractor(FeatureExtractor):
@@ -168,7 +188,8 @@ class CheckFeatureExtractor(FeatureExtractor):
         ),
         FeatureSpec(
             "payee_equals_payer",
-            "1 when payee and payer are the same name (case, punctuation, word order, initials and titles ignored).",
+            "1 when payee and payer are one person's name (case, punctuation, word order and titles ignored; initials "
+            "may stand for a word or be left out).",
         ),
         FeatureSpec("log_check_number", "log10(1 + check number); -1 when missing or not all digits."),
         FeatureSpec(
@@ -397,8 +418,7 @@ class CheckFeatureExtractor(FeatureExtractor):
             )
 
         values["payee_payer_similarity"], _ = compare_names(doc.payer_name, doc.payee_name)
-        payer, payee = name_tokens(doc.payer_name), name_tokens(doc.payee_name)
-        same = payer is not None and payer == payee
+        same = same_name(doc.payer_name, doc.payee_name)
         values["payee_equals_payer"] = flag(same)
         if same:
             reasons.append(

@@ -574,8 +574,9 @@ class CheckGenerator(SyntheticDocumentGenerator):
         doc["payer_name"] = payer
         words = payer.split()
         reversed_name = f"{words[-1]}, {' '.join(words[:-1])}" if len(words) > 1 else payer
+        initial = f"{words[0][0]}. {' '.join(words[1:])}" if len(words) > 1 else payer
         doc["payee_name"] = pick(
-            rng, (payer, payer.upper(), payer.lower(), "  " + payer.replace(" ", "  "), reversed_name)
+            rng, (payer, payer.upper(), payer.lower(), "  " + payer.replace(" ", "  "), reversed_name, initial)
         )
 
     @staticmethod

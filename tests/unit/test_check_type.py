@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from check.features import CheckFeatureExtractor, masked_pair, name_tokens, one_slip_apart
+from check.features import CheckFeatureExtractor, masked_pair, name_tokens, one_slip_apart, same_name
 from check.fields import CheckFields
 from check.micr import MicrLine, find_number, parse_micr, repair_lookalikes, same_number
 from check.routing import aba_check_digit, aba_checksum, is_valid_routing_number
@@ -405,6 +405,26 @@ def test_evidence_helpers_show_no_whole_number():
     assert one_slip_apart("021000021", "021000024") and one_slip_apart("02100021", "021000021")
     assert not one_slip_apart("021000021", "011000015")
     assert name_tokens("Garcia, Maria L.") == name_tokens("MARIA  GARCIA") == frozenset({"maria", "garcia"})
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("Maria Garcia", "  MARIA   garcia ", True),
+        ("Maria Garcia", "Garcia, Maria", True),
+        ("Maria Garcia", "Maria L. Garcia", True),
+        ("Maria Garcia", "M. Garcia", True),
+        ("Mrs. Maria Garcia", "Maria Garcia", True),
+        ("Maria Garcia", "Jose Garcia", False),
+        ("Maria Garcia & Jose Garcia", "Jose Garcia", False),  # a joint account paying one holder: two people
+        ("Maria Garcia", "Maria Lopez", False),
+        ("Maria Garcia", "J. Garcia", False),
+        ("Maria Garcia", None, False),
+    ],
+)
+def test_payee_and_payer_names_compare_as_people(a, b, same):
+    assert same_name(a, b) is same
+    assert same_name(b, a) is same
 
 
 # --- rules ------------------------------------------------------------------------------------
