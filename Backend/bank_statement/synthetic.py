@@ -111,7 +111,8 @@ PENDING_RATE = 0.08
 LINE_DROP_RATE = 0.06  # OCR loses one value of one line
 MISREAD_RATE = 0.04  # OCR reads one digit of one figure as a look-alike
 TOTALS_NOT_PRINTED_RATE = 0.08
-POOR_SCAN_RATE = 0.04
+POOR_SCAN_RATE = 0.04  # a faint copy: lower text quality, and one to four line values lost
+LINE_FIELDS = ("amount", "balance", "date", "description")
 
 
 def log_money(rng: np.random.Generator, low: float, high: float) -> float:
@@ -320,8 +321,9 @@ def _account_number(rng: np.random.Generator) -> str:
     return pick(rng, MASKS) + digits(rng, 4)
 
 
-def _render_settings(rng: np.random.Generator, lines: list[dict[str, Any]], end: date) -> dict[str, Any]:
-    """How this statement prints its lines (see the module docstring)."""
+def _render_settings(rng: np.random.Generator, lines: list[dict[str, Any]], end: date, poor: bool) -> dict[str, Any]:
+    """How this statement prints its lines (see the module docstring); a `poor` scan loses more line values."""
+    lost = int(rng.integers(1, 5)) if poor else int(rng.random() < LINE_DROP_RATE)
     styles, weights = zip(*BALANCE_STYLES)
     pending = []
     if lines and rng.random() < PENDING_RATE:
@@ -334,7 +336,7 @@ def _render_settings(rng: np.random.Generator, lines: list[dict[str, Any]], end:
         "shuffle_days": bool(rng.random() < SAME_DAY_SHUFFLE_RATE),
         "pending": pending,
         "pending_marker": pick(rng, ("flag", "description")),
-        "line_drop": pick(rng, ("amount", "balance", "date", "description")) if rng.random() < LINE_DROP_RATE else None,
+        "line_drop": [pick(rng, LINE_FIELDS) for _ in range(lost)],
     }
 
 
@@ -399,10 +401,10 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
         kind = str(rng.choice(["checking", "savings", "business"], p=[0.7, 0.13, 0.17]))
         start, end = _statement_period(rng, today, quarterly=kind == "savings" and rng.random() < 0.3)
         activity = rng.random()
-        if kind == "savings" or activity < 0.03:
-            target = int(rng.integers(0, 8))  # dormant or quiet
-        elif activity < 0.15:
-            target = int(rng.integers(3, 10))
+        if kind == "savings" or activity < 0.04:  # dormant or quiet
+            target = 0 if rng.random() < (0.25 if kind == "savings" else 0.5) else int(rng.integers(1, 8))
+        elif activity < 0.2:
+            target = int(rng.integers(2, 11))
         elif activity < 0.82 or kind != "business":
             target = int(rng.integers(10, 61))
         else:
@@ -433,7 +435,7 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
         }
         _restate(doc)
         _genuine_quirks(doc, rng)
-        doc["_render"] = _render_settings(rng, rows, end)
+        doc["_render"] = _render_settings(rng, rows, end, poor=(doc["text_quality"] or 1.0) < 0.6)
         if rows and rng.random() < 0.03:  # an optional value the OCR did not read
             rows[int(rng.integers(len(rows)))]["description"] = None
         return doc
@@ -498,8 +500,7 @@ class BankStatementGenerator(SyntheticDocumentGenerator):
             else:
                 marked["description"] = "PENDING " + marked["description"]
             printed.append(marked)
-        dropped = settings.get("line_drop")
-        if dropped:
+        for dropped in settings.get("line_drop") or ():
             printed[int(rng.integers(len(lines)))][dropped] = None
         return printed
 

@@ -112,7 +112,7 @@ EXPECTED_TRACE = {
             "CLOSING_BALANCE_MISMATCH",
             "POSSIBLE_OCR_MISREAD",
         },
-        "balances_raised": {"RUNNING_BALANCE_BREAK"},
+        "balances_raised": {"RUNNING_BALANCE_BREAK", "BALANCE_DOES_NOT_RECONCILE", "TRANSACTIONS_DO_NOT_MATCH_TOTALS"},
         "future_statement_end": {"STATEMENT_END_IN_FUTURE"},
         "poor_scan": {"LOW_TEXT_QUALITY"},
     },
