@@ -327,11 +327,17 @@ def _alias_in(normalized: str) -> str | None:
 
 
 def _extra_words(normalized: str) -> set[str]:
-    """The words of `normalized` that no alias of any issuer covers and no issuer commonly prints."""
-    remaining = f" {normalized} "
+    """The words of `normalized` that no alias of any issuer covers and no issuer commonly prints after its
+    name. Before the name only "the" is printed: "US Postal Money Order", "National MoneyGram" put words in
+    front of a known name, as a look-alike does."""
+    marked = f" {normalized} "
     for alias in _ALIASES_BY_LENGTH:
-        remaining = remaining.replace(f" {alias} ", " ")
-    return {word for word in remaining.split() if word not in _ALLOWED_EXTRA_WORDS and not word.isdigit()}
+        marked = marked.replace(f" {alias} ", " | ")
+    leading, _, trailing = marked.partition("|")
+    extra = {word for word in leading.split() if word != "the"}
+    return extra | {
+        word for word in trailing.split() if word not in _ALLOWED_EXTRA_WORDS and word != "|" and not word.isdigit()
+    }
 
 
 def lookup_issuer(text: str | None) -> Issuer | None:
