@@ -204,6 +204,7 @@ def test_an_unreadable_file_is_refused_naming_it(tmp_path):
         ("U.S. Postal Money Orders", "usps"),  # a plural is the same name
         ("MoneyGram Money Orders, Inc.", "moneygram"),  # an alias with words every issuer prints
         ("Comdata", "comdata"),
+        ("The Western Union Company", "western_union"),
     ],
 )
 def test_issuer_lookup_by_alias_ignores_case_and_punctuation(printed, key):
@@ -223,6 +224,7 @@ def test_issuer_lookup_by_alias_ignores_case_and_punctuation(printed, key):
         "MoneyGram Xpress",  # a known name borrowed into a new one
         "National Postal Money Orders",  # a word only one issuer uses
         "US Postal Money Services",  # an issuer's distinctive name with other words
+        "National MoneyGram",  # words printed in front of a known name
     ],
 )
 def test_lookalike_names_are_not_issuers_and_read_as_lookalikes(printed):
