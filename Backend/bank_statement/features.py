@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bank_statement.fields import BankStatementFields
-from bank_statement.ledger import CENT, Ledger, LineStats, close, line_stats, one_digit_misread, read_ledger
+from bank_statement.ledger import (
+    CENT,
+    Ledger,
+    LineStats,
+    close,
+    line_stats,
+    one_digit_gap,
+    one_digit_misread,
+    read_ledger,
+)
 from domain.features import (
     INCOMPLETE_DOCUMENT,
     MISSING,
@@ -278,8 +287,9 @@ class BankStatementFeatureExtractor(FeatureExtractor):
             if gap is None or abs(gap) <= CENT or close(with_pending, stated):
                 continue
             amounts = [sign * line.amount for line in ledger.posted if sign * line.amount >= 0]
-            misread = one_digit_misread(stated, posted_sum) or (
-                lines_may_be_misread and any(one_digit_misread(a, a - gap) for a in amounts)
+            misread = one_digit_gap(gap) and (
+                one_digit_misread(stated, posted_sum)
+                or (lines_may_be_misread and any(one_digit_misread(a, a - gap) for a in amounts))
             )
             off.append((name, round(posted_sum, 2), round(stated, 2), misread))
         values["totals_mismatch"] = flag(bool(off))
@@ -321,7 +331,8 @@ class BankStatementFeatureExtractor(FeatureExtractor):
         if differs:
             amounts = [line.amount for line in ledger.posted if line.amount is not None]
             misread = any(
-                one_digit_misread(closing, e) or any(one_digit_misread(a, a + closing - e) for a in amounts)
+                one_digit_gap(closing - e)
+                and (one_digit_misread(closing, e) or any(one_digit_misread(a, a + closing - e) for a in amounts))
                 for e in end
             )
             findings.append(
