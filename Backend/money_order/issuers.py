@@ -94,6 +94,7 @@ class Issuer:
     serial_formats: tuple[SerialFormat, ...]
     distinctive_words: tuple[str, ...] = ()
     historic: bool = False
+    government: bool = False  # a government agency: never printed with a company suffix ("Inc.", "Co.")
 
     def serial_matches(self, serial: str | None) -> bool:
         """True when `serial` (as printed) is in one of this issuer's formats."""
@@ -185,6 +186,7 @@ _ISSUER_KEYS = {
     "agent_limits",
     "serial_formats",
     "historic",
+    "government",
 }
 
 
@@ -207,6 +209,7 @@ def _issuer(raw: Any, index: int) -> Issuer:
     agent_limits = tuple(_limit(value, where, "agent_limits") for value in raw_agent_limits)
     _require(all(value < limit for value in agent_limits), where, "agent_limits must be below face_value_limit")
     _require(isinstance(raw.get("historic", False), bool), where, "'historic' must be true or false")
+    _require(isinstance(raw.get("government", False), bool), where, "'government' must be true or false")
     distinctive = _text_list(raw.get("distinctive_words", []), where, "distinctive_words", allow_empty=True)
     for word in distinctive:
         _require(
@@ -223,6 +226,7 @@ def _issuer(raw: Any, index: int) -> Issuer:
         serial_formats=_serial_formats(raw.get("serial_formats"), where),
         distinctive_words=distinctive,
         historic=raw.get("historic", False),
+        government=raw.get("government", False),
     )
 
 
@@ -328,16 +332,21 @@ def _alias_in(normalized: str) -> str | None:
 
 def _extra_words(normalized: str) -> set[str]:
     """The words of `normalized` that no alias of any issuer covers and no issuer commonly prints after its
-    name. Before the name only "the" is printed: "US Postal Money Order", "National MoneyGram" put words in
-    front of a known name, as a look-alike does."""
+    name. Before the name only the words every issuer prints ("the", "money order") are: "US Postal Money
+    Order", "National MoneyGram" put other words in front of a known name, as a look-alike does."""
     marked = f" {normalized} "
     for alias in _ALIASES_BY_LENGTH:
         marked = marked.replace(f" {alias} ", " | ")
     leading, _, trailing = marked.partition("|")
-    extra = {word for word in leading.split() if word != "the"}
+    # "Money Order - United States Postal Service": the words every issuer prints may come first too.
+    extra = {word for word in leading.split() if word not in _COMMON_NAME_WORDS}
     return extra | {
         word for word in trailing.split() if word not in _ALLOWED_EXTRA_WORDS and word != "|" and not word.isdigit()
     }
+
+
+# A company's legal suffix: a government issuer ("U.S. Postal Service") never prints one, a look-alike of it may.
+_COMPANY_SUFFIXES = frozenset("inc llc corp corporation ltd co company".split())
 
 
 def lookup_issuer(text: str | None) -> Issuer | None:
@@ -346,7 +355,8 @@ def lookup_issuer(text: str | None) -> Issuer | None:
     Either the whole name is an alias, or an alias appears in it as whole words with no other
     word besides those issuers commonly print ("MoneyGram Money Orders, Inc."). An issuer's
     distinctive name with other words ("MoneyGram Xpress", "US Postal Money Services") is not
-    the issuer: `nearest_issuer` reads it as a look-alike.
+    the issuer, nor is a government issuer's name with a company suffix ("Postal Money Orders
+    Inc."): `nearest_issuer` reads them as look-alikes.
     """
     if not text:
         return None
@@ -356,14 +366,23 @@ def lookup_issuer(text: str | None) -> Issuer | None:
     if normalized in _BY_ALIAS:
         return _BY_ALIAS[normalized]
     alias = _alias_in(normalized)
-    if alias is not None:
-        return None if _extra_words(normalized) else _BY_ALIAS[alias]
-    return None
+    if alias is None or _extra_words(normalized):
+        return None
+    issuer = _BY_ALIAS[alias]
+    if issuer.government and _COMPANY_SUFFIXES & set(normalized.split()):
+        return None
+    return issuer
 
 
 def is_generic_institution(text: str | None) -> bool:
-    """True for a bank or credit union issuing under its own name (not a named issuer of the table)."""
-    return lookup_issuer(text) is None and GENERIC_INSTITUTIONS.recognises(text)
+    """True for a bank or credit union issuing under its own name (not a named issuer of the table).
+
+    A name carrying a whole issuer name ("MoneyGram Savings", "Western Union Bank") is not a bank's own name
+    but borrows the issuer's: a look-alike. A shared word alone ("Western State Bank") does not count.
+    """
+    if lookup_issuer(text) is not None or not GENERIC_INSTITUTIONS.recognises(text):
+        return False
+    return _alias_in(normalize_issuer_name(text)) is None
 
 
 def issuer_name_similarity(text: str | None) -> float | None:

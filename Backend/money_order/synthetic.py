@@ -214,6 +214,9 @@ def institution_name(rng: np.random.Generator) -> str:
 
 
 PRINTED_SUFFIXES = (", Inc.", " Money Order", " Co.", " Domestic Money Order", " Stores")
+GOVERNMENT_SUFFIXES = (" Money Order", " Domestic Money Order")
+COMPANY_SUFFIXES = (", Inc.", " Inc.", " Co.", " Company", " LLC", " Corp.")
+BANK_WORDS = ("Bank", "Savings Bank", "Credit Union", "Bank & Trust", "Savings")
 OFFICIAL_SOUNDING = ("National", "Federal", "United", "American", "Global", "Secure")
 BORROWING_WORDS = ("Express", "Xpress", "Global", "Direct", "Financial Group", "Secure", "Online", "Plus", "Trust")
 
@@ -223,7 +226,9 @@ def printed_name(issuer: Issuer, rng: np.random.Generator) -> str:
     print after it (", Inc.", "Money Order"), sometimes upper case."""
     printed = pick(rng, (issuer.name, *issuer.aliases))
     if rng.random() < 0.15:
-        printed += pick(rng, PRINTED_SUFFIXES)
+        # A government issuer prints no company suffix: with one its name is a look-alike.
+        suffixes = GOVERNMENT_SUFFIXES if issuer.government else PRINTED_SUFFIXES
+        printed += pick(rng, suffixes)
     return printed.upper() if rng.random() < 0.2 else printed
 
 
@@ -253,6 +258,28 @@ def _edit_name(name: str, rng: np.random.Generator) -> str:
     return "".join(chars)
 
 
+def obvious_lookalike(issuer: Issuer, name: str, rng: np.random.Generator) -> str:
+    """An imitation a careful reader spots: a word pushed into the name ("Western Money Union"), a company
+    suffix on a government issuer ("Postal Money Orders Inc."), the name run together or split
+    ("WesternUnion", "Money Gramm"), letters doubled twice, or a bank's words after it ("MoneyGram Savings")."""
+    words = name.split()
+    kind = rng.random()
+    if kind < 0.25 and len(words) > 1:
+        at = int(rng.integers(1, len(words)))
+        return " ".join([*words[:at], pick(rng, ("Money", "Postal", "Express", "Order", "National")), *words[at:]])
+    if kind < 0.45 and issuer.government:
+        return f"{pick(rng, (name, *issuer.aliases))}{pick(rng, ('', ' Money Orders'))}{pick(rng, COMPANY_SUFFIXES)}"
+    if kind < 0.6:
+        glued = name.replace(" ", "") if len(words) > 1 else f"{name[: len(name) // 2]} {name[len(name) // 2 :]}"
+        return glued + glued[-1] if rng.random() < 0.5 else glued
+    if kind < 0.8:
+        doubled = list(name)
+        for at in sorted(rng.choice(range(1, len(name)), size=2, replace=False), reverse=True):
+            doubled.insert(int(at), name[int(at)])
+        return "".join(doubled)
+    return f"{name} {pick(rng, BANK_WORDS)}"
+
+
 def lookalike_name(rng: np.random.Generator) -> str | None:
     """A known issuer's name (or alias) with one or two edits (see `_edit_name`) or a word borrowing it: not in
     the table, not a bank's name, and at least LOOKALIKE_SIMILARITY similar to a name that is. None when no
@@ -261,19 +288,21 @@ def lookalike_name(rng: np.random.Generator) -> str | None:
         issuer = pick_table_issuer(rng)
         name = pick(rng, (issuer.name, *issuer.aliases))
         kind = rng.random()
-        if kind < 0.2:  # a known name borrowed into a new one: "MoneyGram Xpress"
+        if kind < 0.3:  # the obvious imitations (see `obvious_lookalike`)
+            candidate = obvious_lookalike(issuer, name, rng)
+        elif kind < 0.4:  # a known name borrowed into a new one: "MoneyGram Xpress"
             candidate = f"{name} {pick(rng, BORROWING_WORDS)}"
-        elif kind < 0.35 and issuer.distinctive_words:  # a word only that issuer uses: "National Postal Orders"
+        elif kind < 0.48 and issuer.distinctive_words:  # a word only that issuer uses: "National Postal Orders"
             word = pick(rng, issuer.distinctive_words).title()
             candidate = f"{pick(rng, OFFICIAL_SOUNDING)} {word} {pick(rng, ('Money Orders', 'Services', 'Remittance'))}"
-        elif kind < 0.45:  # the issuer's own words with others: "US Postal Money Services"
+        elif kind < 0.56:  # the issuer's own words with others: "US Postal Money Services"
             core = core_name(normalize_issuer_name(issuer.name)).title()
             candidate = (
                 f"{core} {pick(rng, ('Money Services', 'Financial Services', 'Money Orders Co', 'Payment Orders'))}"
             )
         else:
             candidate = _edit_name(name, rng)
-            if kind > 0.75:
+            if kind > 0.85:
                 candidate = _edit_name(candidate, rng)
         if rng.random() < 0.2:
             candidate = candidate.upper()
@@ -346,6 +375,27 @@ def handwritten_style(rng: np.random.Generator) -> WrittenStyle:
     )
 
 
+def altered_figure(amount: float, rng: np.random.Generator) -> float:
+    """The figure a forger prints next to a written line reading `amount`: a digit added in front
+    (45.10 -> 945.10), a raise by a factor, a small raise in round steps (500 -> 550), digits swapped
+    (450 -> 540), the cents changed, or a lower figure where the written line itself was raised."""
+    kind = rng.random()
+    if kind < 0.25:
+        return float(f"{int(rng.integers(1, 10))}{amount:.2f}")
+    if kind < 0.45:
+        return round(amount * float(rng.uniform(1.3, 4.0)), 2)
+    if kind < 0.65:
+        return round(amount + float(rng.choice([10, 20, 25, 50, 100, 200])), 2)
+    if kind < 0.75:
+        whole = f"{int(amount)}"
+        if len(whole) >= 2 and whole[-2] != whole[-1]:
+            return float(f"{whole[:-2]}{whole[-1]}{whole[-2]}") + round(amount % 1, 2)
+        return round(amount * 10, 2)
+    if kind < 0.85:
+        return round(int(amount) + float(rng.choice([0.5, 0.75, 0.99, 0.25])), 2)
+    return round(amount / float(rng.choice([2.0, 4.0, 10.0])), 2)  # the written line raised, not the figure
+
+
 def written_like(amount: float, written: str | None) -> str | None:
     """The written amount for `amount`, in the same case style as `written`; None stays None."""
     if written is None:
@@ -383,6 +433,23 @@ def smudged(written: str, rng: np.random.Generator) -> str:
     return "".join(chars)
 
 
+# What OCR makes of a poor scan's characters: in names a letter for a look-alike glyph, in serials a digit for
+# a letter. On a good scan these are a forger's marks; on a poor one they are the scan's.
+NAME_MISREAD = {"o": "0", "l": "1", "I": "l", "m": "rn", "n": "h", "e": "c", "S": "5", "a": "o", "i": "l"}
+SERIAL_SCAN_MISREAD = {"8": "B", "5": "S", "0": "O", "1": "I", "2": "Z", "6": "G"}
+
+
+def poor_scan_misreads(doc: dict[str, Any], rng: np.random.Generator) -> None:
+    """What OCR makes of a genuine poor scan: sometimes the written line unreadable, a letter of the issuer's
+    name or a digit of the serial misread. Nothing was altered."""
+    if doc["amount_written"] and rng.random() < 0.3:
+        doc["amount_written"] = smudged(doc["amount_written"], rng)
+    if doc["issuer"] and rng.random() < 0.25:
+        doc["issuer"] = misread(doc["issuer"], NAME_MISREAD, rng)
+    if doc["serial_number"] and rng.random() < 0.2:
+        doc["serial_number"] = misread(doc["serial_number"], SERIAL_SCAN_MISREAD, rng)
+
+
 def issue_date(rng: np.random.Generator, today: date) -> date:
     """Mostly bought days before being presented, sometimes months (money orders do not expire)."""
     kind = rng.random()
@@ -401,7 +468,7 @@ def genuine_text_quality(rng: np.random.Generator) -> float | None:
     if kind < 0.07:
         return None
     if kind < 0.17:  # a poor photo or fax: low quality alone is no forgery
-        return round(float(rng.uniform(0.2, 0.6)), 3)
+        return round(float(rng.uniform(0.1, 0.6)), 3)
     if kind < 0.27:
         return round(float(rng.uniform(0.6, 0.75)), 3)
     return round(float(rng.uniform(0.75, 1.0)), 3)
@@ -484,9 +551,8 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         }
         if rng.random() < 0.03:
             doc["serial_number"] = misread(doc["serial_number"], SERIAL_MISREAD, rng)
-        if doc["amount_written"] and doc["text_quality"] is not None and doc["text_quality"] < 0.6:
-            if rng.random() < 0.3:  # a poor scan OCR cannot read the written line of: nothing was altered
-                doc["amount_written"] = smudged(doc["amount_written"], rng)
+        if doc["text_quality"] is not None and doc["text_quality"] < POOR_SCAN:
+            poor_scan_misreads(doc, rng)
         if doc["purchaser_name"] and rng.random() < 0.015:  # bought payable to oneself, to deposit elsewhere
             doc["payee_name"] = doc["purchaser_name"]
         return doc
@@ -534,13 +600,10 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
 
     @staticmethod
     def _altered_amount(doc, rng, today):
-        # The numeric amount is raised; the written line still carries the purchased value.
+        # The figures or the written line altered: the two no longer agree (see `altered_figure`).
         amount = _purchased_amount(doc, rng)
-        if rng.random() < 0.5:
-            raised = float(f"{int(rng.integers(1, 10))}{amount:.2f}")  # a digit added in front: 45.10 -> 945.10
-        else:
-            raised = round(amount * float(rng.uniform(1.3, 4.0)), 2)
-        doc["amount"] = raised if raised != amount else round(amount + 100.0, 2)
+        altered = altered_figure(amount, rng)
+        doc["amount"] = altered if altered != amount else round(amount + 100.0, 2)
 
     @staticmethod
     def _payee_equals_purchaser(doc, rng, today):
