@@ -321,6 +321,8 @@ _ALLOWED_EXTRA_WORDS = _COMMON_NAME_WORDS | frozenset(
     "inc llc corp corporation ltd co of and the usa us america domestic agent retail store stores mo".split()
     + "transfer transfers center centre svc".split()
 )
+# Before a known name: the words every issuer prints and the kind of money order ("Domestic Money Order USPS").
+_LEADING_WORDS = _COMMON_NAME_WORDS | {"domestic", "international"}
 CONTAINED_NAME_SIMILARITY = 0.9  # given to a new name around a known one ("MoneyGram Xpress", "Western Money Union")
 
 
@@ -339,7 +341,7 @@ def _extra_words(normalized: str) -> set[str]:
         marked = marked.replace(f" {alias} ", " | ")
     leading, _, trailing = marked.partition("|")
     # "Money Order - United States Postal Service": the words every issuer prints may come first too.
-    extra = {word for word in leading.split() if word not in _COMMON_NAME_WORDS}
+    extra = {word for word in leading.split() if word not in _LEADING_WORDS}
     return extra | {
         word for word in trailing.split() if word not in _ALLOWED_EXTRA_WORDS and word != "|" and not word.isdigit()
     }

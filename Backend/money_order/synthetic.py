@@ -128,7 +128,7 @@ BUSINESS_PAYEES = (
 AGENT_KINDS = ("Post Office", "Grocery", "Pharmacy", "Supercenter", "Convenience Store", "Check Cashing", "Branch")
 RENT_AMOUNTS = (100, 150, 200, 250, 300, 350, 400, 450, 500, 550, 600, 650, 700, 725, 750, 800, 850, 900, 950, 1000)
 POOR_SCAN = 0.6  # text quality below which OCR loses more fields (LOW_TEXT_QUALITY's bound)
-UNLISTED_SERIAL_SHARE = 0.02  # a series of a known issuer that the table does not list yet
+UNLISTED_SERIAL_SHARE = 0.04  # a series of a known issuer that the table does not list yet
 # What OCR makes of a digit in a serial (normalize_serial reads it back). Issuer names are not misread here:
 # a digit in a name is what a look-alike prints (ISSUER_LOOKALIKE), too strong a sign to teach as benign.
 SERIAL_MISREAD = {"0": "O", "1": "I"}

@@ -639,7 +639,16 @@ def test_a_bank_sharing_one_word_with_an_issuer_stays_a_bank(name):
     assert "ISSUER_LOOKALIKE" not in extract({"issuer": name})[1]
 
 
-@pytest.mark.parametrize("name", ["Money Order - United States Postal Service", "Postal Service", "US Post Office"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Money Order - United States Postal Service",
+        "Postal Service",
+        "US Post Office",
+        "United States Postal Svc.",
+        "Domestic Money Order USPS",
+    ],
+)
 def test_postal_names_as_printed_are_the_postal_service(name):
     assert lookup_issuer(name).key == "usps"
 
