@@ -11,7 +11,8 @@ a character. None of that is fraud, and none of it may carry a hard reason.
 A fraud pattern is evidence a forger leaves: an amount above a known issuer's face-value
 limit, a written amount that disagrees with the figures, a post-dated money order, an
 issuer name imitating a known one, a serial from a counterfeit printing, a raised amount
-behind a poor scan. An unknown issuer or a round amount alone is not one.
+behind a poor scan. An unknown issuer, a round amount, an unreadable written line on a poor
+scan or a purchaser paying themself (genuine money orders show each) alone is not one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from domain.amount_words import WrittenStyle, amount_to_words, write_amount
+from domain.amount_words import WrittenStyle, amount_to_words, words_to_amount, write_amount
 from domain.synthetic import (
     CITIES,
     SyntheticDocumentGenerator,
@@ -161,8 +162,13 @@ def serial_in(formats: tuple[SerialFormat, ...], rng: np.random.Generator) -> st
     return layout_serial(pick(rng, serial_format.examples), rng)
 
 
+MAIN_SERIES_SHARE = 0.7  # most of an issuer's money orders are of its first (current) series
+
+
 def serial_for(issuer: Issuer, rng: np.random.Generator) -> str:
-    """A serial in one of the issuer's series and printed layouts."""
+    """A serial in one of the issuer's series and printed layouts: the first, current series most often."""
+    if len(issuer.serial_formats) > 1 and rng.random() < MAIN_SERIES_SHARE:
+        return serial_in(issuer.serial_formats[:1], rng)
     return serial_in(issuer.serial_formats, rng)
 
 
@@ -512,9 +518,10 @@ def unlisted_name(rng: np.random.Generator) -> str:
 
 
 def _purchased_amount(doc: dict[str, Any], rng: np.random.Generator) -> float:
-    """The amount before a raise; a missing written line is filled with it, as it still states what was bought."""
+    """The amount before a raise; a missing or unreadable written line is filled with it, as it still states
+    what was bought."""
     amount = doc["amount"] if doc["amount"] is not None else money(rng, 20, 300)
-    if doc["amount_written"] is None:
+    if doc["amount_written"] is None or words_to_amount(doc["amount_written"]) is None:
         doc["amount_written"] = amount_to_words(amount)
     return amount
 
@@ -606,18 +613,11 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         doc["amount"] = altered if altered != amount else round(amount + 100.0, 2)
 
     @staticmethod
-    def _payee_equals_purchaser(doc, rng, today):
-        name = doc["purchaser_name"] or person_name(rng)
-        doc["purchaser_name"] = name
-        doc["payee_name"] = name.upper() if rng.random() < 0.3 else name
-
-    @staticmethod
-    def _raised_amount_smudged_words(doc, rng, today):
-        # What a poor scan hides: the amount raised a little, the written line sometimes unreadable.
+    def _raised_amount(doc, rng, today):
+        # What a poor scan is sent to hide: the figure raised a little. The written line still reads the
+        # purchased amount; one smudged past reading would be no evidence, as genuine poor scans show that too.
         amount = _purchased_amount(doc, rng)
         doc["amount"] = round(amount * float(rng.uniform(1.05, 1.25)), 2)
-        if rng.random() < 0.5:  # the altered area smudges the written line past reading
-            doc["amount_written"] = smudged(doc["amount_written"], rng)
 
     fraud_patterns = {
         "amount_over_limit": _amount_over_limit,
@@ -625,6 +625,5 @@ class MoneyOrderGenerator(SyntheticDocumentGenerator):
         "lookalike_issuer": _lookalike_issuer,
         "altered_amount": _altered_amount,
         "future_date": future_date("issue_date", days=(1, 181)),
-        "payee_equals_purchaser": _payee_equals_purchaser,
-        "poor_scan": poor_scan(_raised_amount_smudged_words),
+        "poor_scan": poor_scan(_raised_amount),
     }

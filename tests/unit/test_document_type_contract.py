@@ -97,7 +97,6 @@ EXPECTED_TRACE = {
         "lookalike_issuer": {"ISSUER_LOOKALIKE"},
         "altered_amount": {"AMOUNT_MISMATCH"},
         "future_date": {"ISSUE_DATE_IN_FUTURE"},
-        "payee_equals_purchaser": {"PAYEE_EQUALS_PURCHASER"},
         "poor_scan": {"LOW_TEXT_QUALITY"},
     },
     "bank_statement": {

