@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -351,6 +352,26 @@ def _extra_words(normalized: str) -> set[str]:
 _COMPANY_SUFFIXES = frozenset("inc llc corp corporation ltd co company".split())
 
 
+# Letters of other scripts that print like Latin ones (Cyrillic, Greek): a counterfeit's way to print a known
+# name that is not it ("MoneyGrаm" with a Cyrillic a).
+_CONFUSABLES = str.maketrans(
+    "аеорсухіјѕԁһӏАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν",
+    "aeopcyxijsdhlABEKMHOPCTXIJSABEZHIKMNOPTYXoiv",
+)
+
+
+def fold_confusables(text: str) -> str:
+    """`text` with letters of other scripts that look Latin read as the Latin ones, and accents dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_CONFUSABLES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def prints_confusables(text: str) -> bool:
+    """True when `text` reads differently once look-alike letters are folded ("MoneyGrаm"); other characters
+    (a non-breaking hyphen, a curly apostrophe) are separators either way and do not count."""
+    return normalize_issuer_name(fold_confusables(text)) != normalize_issuer_name(text)
+
+
 def lookup_issuer(text: str | None) -> Issuer | None:
     """The issuer a printed name refers to, or None when it names no issuer of the table.
 
@@ -360,7 +381,7 @@ def lookup_issuer(text: str | None) -> Issuer | None:
     the issuer, nor is a government issuer's name with a company suffix ("Postal Money Orders
     Inc."): `nearest_issuer` reads them as look-alikes.
     """
-    if not text:
+    if not text or prints_confusables(text):  # printed with look-alike letters: not the issuer's name
         return None
     normalized = normalize_issuer_name(text)
     if not normalized:
@@ -403,6 +424,12 @@ def nearest_issuer(text: str | None) -> tuple[Issuer, float] | None:
     known = lookup_issuer(text)
     if known is not None:
         return known, 1.0
+    folded = fold_confusables(text)
+    if prints_confusables(text):  # a known name printed with look-alike letters is as close as a name gets
+        known = lookup_issuer(folded)
+        if known is not None:
+            return known, 1.0
+        text = folded
     normalized = normalize_issuer_name(text)
     nearest = _nearest_by_core(_letters_for_digits(core_name(normalized)))
     borrowed = _borrowed_issuer(normalized)

@@ -222,6 +222,18 @@ def institution_name(rng: np.random.Generator) -> str:
 PRINTED_SUFFIXES = (", Inc.", " Money Order", " Co.", " Domestic Money Order", " Stores")
 GOVERNMENT_SUFFIXES = (" Money Order", " Domestic Money Order")
 COMPANY_SUFFIXES = (", Inc.", " Inc.", " Co.", " Company", " LLC", " Corp.")
+CYRILLIC_LOOKALIKES = {
+    "a": "а",
+    "e": "е",
+    "o": "о",
+    "p": "р",
+    "c": "с",
+    "y": "у",
+    "x": "х",
+    "i": "і",
+    "M": "М",
+    "O": "О",
+}
 BANK_WORDS = ("Bank", "Savings Bank", "Credit Union", "Bank & Trust", "Savings")
 OFFICIAL_SOUNDING = ("National", "Federal", "United", "American", "Global", "Secure")
 BORROWING_WORDS = ("Express", "Xpress", "Global", "Direct", "Financial Group", "Secure", "Online", "Plus", "Trust")
@@ -275,6 +287,8 @@ def obvious_lookalike(issuer: Issuer, name: str, rng: np.random.Generator) -> st
         return " ".join([*words[:at], pick(rng, ("Money", "Postal", "Express", "Order", "National")), *words[at:]])
     if kind < 0.45 and issuer.government:
         return f"{pick(rng, (name, *issuer.aliases))}{pick(rng, ('', ' Money Orders'))}{pick(rng, COMPANY_SUFFIXES)}"
+    if kind < 0.52:  # Latin letters swapped for other scripts' look-alikes: "MoneyGrаm" with a Cyrillic a
+        return "".join(CYRILLIC_LOOKALIKES.get(c, c) if rng.random() < 0.3 else c for c in name)
     if kind < 0.6:
         glued = name.replace(" ", "") if len(words) > 1 else f"{name[: len(name) // 2]} {name[len(name) // 2 :]}"
         return glued + glued[-1] if rng.random() < 0.5 else glued

@@ -670,3 +670,16 @@ def test_altered_figures_disagree_with_the_written_amount_both_ways():
     assert any(figure < 450.0 for figure in figures) and any(450.0 < figure < 500.0 for figure in figures)
     for figure in figures[:50]:
         assert "AMOUNT_MISMATCH" in extract({"amount": figure, "amount_written": "Four hundred fifty and 00/100"})[1]
+
+
+@pytest.mark.parametrize("name", ["MoneyGr\u0430m", "W\u0435stern Uni\u043en", "W\u00e9stern Union"])
+def test_a_known_name_printed_with_lookalike_letters_is_a_lookalike(name):
+    # A Cyrillic a or o, or an accent, prints like the issuer's name but is not it.
+    assert lookup_issuer(name) is None
+    features, codes, _ = extract({"issuer": name})
+    assert "ISSUER_LOOKALIKE" in codes and features["issuer_name_similarity"] == 1.0
+
+
+@pytest.mark.parametrize("name", ["7\u2011Eleven", "Kroger\u00a0Money Order", "Wal\u2010Mart"])
+def test_unicode_separators_in_a_known_name_are_not_lookalike_letters(name):
+    assert lookup_issuer(name) is not None
