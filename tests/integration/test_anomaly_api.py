@@ -24,7 +24,9 @@ PAYSTUB = DOCUMENT_TYPES["paystub"]
 # ROC-AUC of the anomaly score, genuine vs known anomalies, measured on the seeded file below
 # (paystub models trained on 1500 synthetic documents, seed 42). Each bound is a little under
 # the measured value, so a regression fails and noise does not.
-MEASURED_AUC = {"isolation_forest": 0.995, "knn_lof": 1.0, "one_class_svm": 0.9996, "autoencoder": 0.9976}
+# Lower than before issue 15: genuine training documents now vary as real ones do (OCR losses, pay schedules,
+# pre-tax deductions), so forgeries stand out less from what a detector learnt as genuine.
+MEASURED_AUC = {"isolation_forest": 0.9077, "knn_lof": 0.9423, "one_class_svm": 0.9652, "autoencoder": 0.939}
 
 
 def seeded_file(n_genuine: int = 300, seed: int = 777) -> tuple[bytes, np.ndarray]:
@@ -70,10 +72,10 @@ def test_each_kind_finds_most_known_anomalies_in_an_uploaded_file(kind, anomaly_
     flagged = np.array([a["is_anomalous"] for a in anomaly])
     auc = roc_auc_score(is_anomaly, scores)
     assert auc >= MEASURED_AUC[kind] - 0.03, f"{kind}: ROC-AUC {auc:.3f}"
-    assert flagged[is_anomaly == 1].mean() >= 0.6, f"{kind} finds most known anomalies"
-    # Measured: 5.0-5.3% of unseen genuine documents flagged (13.7% for the one-class SVM, which fits its
-    # training rows more tightly than the others).
-    assert flagged[is_anomaly == 0].mean() <= 0.2, f"{kind} flags few genuine documents"
+    # Measured: 53-87% of the known anomalies flagged, and 3-8% of unseen genuine documents (the threshold is
+    # set on held-out genuine documents).
+    assert flagged[is_anomaly == 1].mean() >= 0.45, f"{kind} finds about half the known anomalies or more"
+    assert flagged[is_anomaly == 0].mean() <= 0.12, f"{kind} flags few genuine documents"
     assert body["summary"]["anomalous"] == int(flagged.sum())
     assert body["summary"]["anomalous_rows"] == [
         row["row"] for row in body["results"] if row["anomaly"]["is_anomalous"]

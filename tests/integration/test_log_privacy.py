@@ -92,13 +92,18 @@ HAND_WRITTEN = {
 NOTE = "Called Maria Okonkwo-Garcia at 555-0199; account 4417123456789 confirmed by Jameson Whitfield"
 
 
+SERVICE_WORDS = {"Internal"}
+
+
 def secrets_of(doc_type, document) -> set[str]:
     """Every text value of a document (names, ids, routing and account numbers, addresses, memos)."""
     values = {document.get(field) for field in text_fields(doc_type)}
     values |= {t.get("description") for t in document.get("transactions") or []}
     values = {str(v) for v in values if v is not None and len(str(v)) >= 6}
     # The digit runs too, so "4417123456789" is caught inside a MICR line or a message.
-    return values | {part for v in values for part in v.replace("⑆", " ").replace("⑈", " ").split() if len(part) >= 8}
+    parts = {part for v in values for part in v.replace("⑆", " ").replace("⑈", " ").split() if len(part) >= 8}
+    # A memo's word such as "Internal" is also a word of the service's own messages ("Internal error").
+    return (values | parts) - SERVICE_WORDS
 
 
 class Capture:
