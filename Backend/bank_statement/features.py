@@ -31,6 +31,7 @@ from domain.features import (
     Reason,
     days_between,
     flag,
+    future_date_reason,
     ratio,
 )
 
@@ -443,16 +444,11 @@ class BankStatementFeatureExtractor(FeatureExtractor):
     def _dates(values, reasons, start: date | None, end: date | None, today: date) -> None:
         future = end is not None and end > today + timedelta(days=FUTURE_GRACE_DAYS)
         values["statement_end_in_future"] = flag(future)
-        if future:
-            reasons.append(
-                Reason(
-                    "STATEMENT_END_IN_FUTURE",
-                    f"Statement end {end.isoformat()} is in the future",
-                    ("statement_end",),
-                    expected=f"<= {today.isoformat()}",
-                    actual=end.isoformat(),
-                )
-            )
+        end_reason = future_date_reason(
+            "STATEMENT_END_IN_FUTURE", "statement_end", end, today, "Statement end", FUTURE_GRACE_DAYS
+        )
+        if end_reason:
+            reasons.append(end_reason)
         # Compare the dates, not the length: a period reversed by one day is -1 days long, which reads as MISSING.
         reversed_period = start is not None and end is not None and end < start
         length = days_between(start, end)

@@ -38,6 +38,7 @@ from domain.features import (
     compare_names,
     compare_written_amount,
     flag,
+    future_date_reason,
 )
 
 STALE_AFTER_DAYS = 180  # UCC 4-404: a bank need not pay a check presented more than six months after its date
@@ -381,16 +382,11 @@ class CheckFeatureExtractor(FeatureExtractor):
         future, stale = -age > FUTURE_GRACE_DAYS, age > STALE_AFTER_DAYS
         values["check_date_in_future"] = flag(future)
         values["stale_check"] = flag(stale)
-        if future:
-            reasons.append(
-                Reason(
-                    "CHECK_DATE_IN_FUTURE",
-                    f"The check is dated {-age} day(s) in the future",
-                    ("check_date",),
-                    expected=f"on or before {(today + timedelta(days=FUTURE_GRACE_DAYS)).isoformat()}",
-                    actual=doc.check_date.isoformat(),
-                )
-            )
+        date_reason = future_date_reason(
+            "CHECK_DATE_IN_FUTURE", "check_date", doc.check_date, today, "Check date", FUTURE_GRACE_DAYS
+        )
+        if date_reason:
+            reasons.append(date_reason)
         if stale:
             reasons.append(
                 Reason(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 from functools import cached_property
 from typing import Any, ClassVar
@@ -70,6 +70,25 @@ class Reason:
 class Extraction:
     values: list[float]
     reasons: list[Reason]
+
+
+def future_date_reason(
+    code: str, field: str, value: date | None, today: date, label: str, grace_days: int = 0
+) -> Reason | None:
+    """The reason `code` when `value` (the document's `field`) is more than `grace_days` after `today`, else None.
+
+    A document cannot be dated after it was read; a day's grace allows for time zones east of the server.
+    """
+    latest = today + timedelta(days=grace_days)
+    if value is None or value <= latest:
+        return None
+    return Reason(
+        code,
+        f"{label} {value.isoformat()} is {(value - today).days} day(s) in the future",
+        (field,),
+        expected=f"on or before {latest.isoformat()}",
+        actual=value.isoformat(),
+    )
 
 
 def is_round_amount(amount: float | None, unit: float = 100.0) -> bool:

@@ -25,6 +25,7 @@ from domain.features import (
     compare_written_amount,
     days_between,
     flag,
+    future_date_reason,
     ratio,
 )
 from money_order.fields import MoneyOrderFields
@@ -237,13 +238,5 @@ class MoneyOrderFeatureExtractor(FeatureExtractor):
         values["days_issue_in_future"] = MISSING if doc.issue_date is None else max(-age, 0.0)
         future = doc.issue_date is not None and doc.issue_date > today
         values["issue_date_in_future"] = flag(future)
-        if future:
-            reasons.append(
-                Reason(
-                    "ISSUE_DATE_IN_FUTURE",
-                    f"Issue date {doc.issue_date.isoformat()} is in the future",
-                    ("issue_date",),
-                    expected=f"on or before {today.isoformat()}",
-                    actual=doc.issue_date.isoformat(),
-                )
-            )
+        if reason := future_date_reason("ISSUE_DATE_IN_FUTURE", "issue_date", doc.issue_date, today, "Issue date"):
+            reasons.append(reason)

@@ -22,6 +22,7 @@ from domain.features import (
     Reason,
     days_between,
     flag,
+    future_date_reason,
     ratio,
 )
 from paystub.fields import PaystubFields
@@ -567,16 +568,8 @@ class PaystubFeatureExtractor(FeatureExtractor):
     def _calendar(doc: PaystubFields, today: date, values: dict[str, float], reasons: list[Reason]) -> None:
         future = doc.pay_date is not None and doc.pay_date > today
         values["pay_date_in_future"] = flag(future)
-        if future:
-            reasons.append(
-                Reason(
-                    "PAY_DATE_IN_FUTURE",
-                    f"Pay date {doc.pay_date.isoformat()} is in the future",
-                    ("pay_date",),
-                    expected=f"<= {today.isoformat()}",
-                    actual=doc.pay_date.isoformat(),
-                )
-            )
+        if reason := future_date_reason("PAY_DATE_IN_FUTURE", "pay_date", doc.pay_date, today, "Pay date"):
+            reasons.append(reason)
         start, end, pay = doc.pay_period_start, doc.pay_period_end, doc.pay_date
         before_start = pay is not None and start is not None and pay < start
         too_late = pay is not None and end is not None and (pay - end).days > MAX_PAY_DELAY_DAYS
