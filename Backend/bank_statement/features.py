@@ -29,9 +29,9 @@ from domain.features import (
     FeatureExtractor,
     FeatureSpec,
     Reason,
-    days_between,
     flag,
     future_date_reason,
+    period_features,
     ratio,
 )
 
@@ -449,21 +449,16 @@ class BankStatementFeatureExtractor(FeatureExtractor):
         )
         if end_reason:
             reasons.append(end_reason)
-        # Compare the dates, not the length: a period reversed by one day is -1 days long, which reads as MISSING.
-        reversed_period = start is not None and end is not None and end < start
-        length = days_between(start, end)
-        values["period_length_days"] = -2.0 if reversed_period else min(length, MAX_PERIOD_DAYS)
-        values["period_reversed"] = flag(reversed_period)
-        if reversed_period:
-            reasons.append(
-                Reason(
-                    "STATEMENT_PERIOD_REVERSED",
-                    "Statement period ends before it starts",
-                    ("statement_start", "statement_end"),
-                    expected=f">= {start.isoformat()}",
-                    actual=end.isoformat(),
-                )
-            )
+        period_features(
+            "STATEMENT_PERIOD_REVERSED",
+            "Statement period",
+            ("statement_start", "statement_end"),
+            start,
+            end,
+            values,
+            reasons,
+            max_days=MAX_PERIOD_DAYS,
+        )
 
 
 def _ask_for(values: dict[str, float], reasons: list[Reason], wanted: list[str]) -> None:

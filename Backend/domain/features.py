@@ -91,6 +91,42 @@ def future_date_reason(
     )
 
 
+REVERSED_PERIOD = -2.0  # period_length_days of a period that ends before it starts
+
+
+def period_features(
+    code: str,
+    label: str,
+    fields: tuple[str, str],
+    start: date | None,
+    end: date | None,
+    values: dict[str, float],
+    reasons: list[Reason],
+    max_days: float | None = None,
+) -> None:
+    """`period_length_days` (capped at `max_days`) and `period_reversed` of the period `start`..`end` (the
+    document's `fields`), and the hard reason `code` when it ends before it starts.
+
+    The dates themselves are compared: a period reversed by one day is -1 days long, which reads as MISSING.
+    """
+    reversed_period = start is not None and end is not None and end < start
+    length = days_between(start, end)
+    if max_days is not None:
+        length = min(length, max_days)
+    values["period_length_days"] = REVERSED_PERIOD if reversed_period else length
+    values["period_reversed"] = flag(reversed_period)
+    if reversed_period:
+        reasons.append(
+            Reason(
+                code,
+                f"{label} ends before it starts",
+                fields,
+                expected=f"on or after {start.isoformat()}",
+                actual=end.isoformat(),
+            )
+        )
+
+
 def is_round_amount(amount: float | None, unit: float = 100.0) -> bool:
     """True for a non-zero whole multiple of `unit` (e.g. 5000.00): typical of made-up figures."""
     return amount is not None and amount != 0 and abs(amount) >= unit and abs(amount) % unit == 0

@@ -23,6 +23,7 @@ from domain.features import (
     days_between,
     flag,
     future_date_reason,
+    period_features,
     ratio,
 )
 from paystub.fields import PaystubFields
@@ -52,7 +53,6 @@ YTD_NET_SHARE_ABOVE = 0.12
 YTD_NET_SHARE_BELOW = 0.25
 YTD_PERIODS_SLACK = 1.8  # YTD gross may exceed pays-so-far x gross by this factor (bonuses, short periods)
 MAX_PAY_DELAY_DAYS = 31
-REVERSED = -2.0  # period length of a period that ends before it starts
 
 # How much of gross a deduction line the OCR step did not extract could hold: what it can explain.
 MISSING_LINE_SHARE = {
@@ -591,18 +591,6 @@ class PaystubFeatureExtractor(FeatureExtractor):
                     actual=pay.isoformat(),
                 )
             )
-        has_period = start is not None and end is not None
-        # Compare the dates themselves: a length of -1 days would read as MISSING.
-        reversed_period = has_period and end < start
-        values["period_length_days"] = REVERSED if reversed_period else days_between(start, end)
-        values["period_reversed"] = flag(reversed_period)
-        if reversed_period:
-            reasons.append(
-                Reason(
-                    "PAY_PERIOD_REVERSED",
-                    "Pay period ends before it starts",
-                    ("pay_period_start", "pay_period_end"),
-                    expected=f"end >= {start.isoformat()}",
-                    actual=end.isoformat(),
-                )
-            )
+        period_features(
+            "PAY_PERIOD_REVERSED", "Pay period", ("pay_period_start", "pay_period_end"), start, end, values, reasons
+        )
